@@ -1,0 +1,31 @@
+"""skdistill: knowledge distillation for tabular machine learning.
+
+Fit a heavy teacher ensemble, calibrate its probabilities with a temperature,
+label real and synthetic rows with its soft targets, and train a compact student
+(shallow tree, small MLP, linear model) that follows scikit-learn conventions
+and exports to ONNX.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._calibration import expected_calibration_error, fit_temperature
+from ._distill import DistilledClassifier, DistilledRegressor
+from ._students import make_student
+from ._teacher import EarlyStoppingClassifier, EarlyStoppingRegressor, default_teacher
+
+try:
+    __version__ = version("skdistill")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "DistilledClassifier",
+    "DistilledRegressor",
+    "EarlyStoppingClassifier",
+    "EarlyStoppingRegressor",
+    "__version__",
+    "default_teacher",
+    "expected_calibration_error",
+    "fit_temperature",
+    "make_student",
+]

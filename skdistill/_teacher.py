@@ -1,0 +1,473 @@
+"""The default teacher ensemble and the way a teacher is resolved.
+
+The default teacher is a soft-voting ensemble of four strong, differently biased
+tabular learners: XGBoost, LightGBM, scikit-learn's HistGradientBoosting and an
+extra-trees forest. The two external boosters are wrapped in
+:class:`EarlyStoppingClassifier` / :class:`EarlyStoppingRegressor`, which hold out
+a stratified validation split and stop adding trees when the validation loss has
+not improved for ``patience`` rounds: a LightGBM with library defaults and a
+fixed number of trees overfits small or imbalanced data badly.
+"""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    RegressorMixin,
+    clone,
+)
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    VotingClassifier,
+    VotingRegressor,
+)
+from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.multioutput import MultiOutputRegressor
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+#: Hard cap on boosting rounds; early stopping ends far sooner on real data.
+_MAX_ROUNDS = 2000
+#: Below this many rows a validation split is too small to stop on: the booster
+#: is fitted on all rows with ``_SMALL_DATA_ROUNDS`` trees instead.
+_MIN_ROWS_FOR_EARLY_STOPPING = 100
+_SMALL_DATA_ROUNDS = 100
+
+
+def _booster_kind(estimator) -> str:
+    module = type(estimator).__module__
+    if module.startswith("xgboost"):
+        return "xgboost"
+    if module.startswith("lightgbm"):
+        return "lightgbm"
+    raise TypeError(
+        "EarlyStopping* wraps an XGBoost or LightGBM scikit-learn estimator; got "
+        f"{type(estimator).__name__}."
+    )
+
+
+class _EarlyStoppingMixin(MetaEstimatorMixin):
+    """Shared fit logic: hold out a validation split, fit with early stopping."""
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self, estimator, *, validation_fraction=0.1, patience=50, random_state=None
+    ):
+        self.estimator = estimator
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.random_state = random_state
+
+    def _fit_booster(self, X, y, sample_weight, stratify):
+        kind = _booster_kind(self.estimator)
+        booster = clone(self.estimator)
+        seed = self.random_state
+        if isinstance(seed, np.random.RandomState):
+            seed = int(seed.randint(np.iinfo(np.int32).max))
+        if "random_state" in booster.get_params():
+            booster.set_params(random_state=seed)
+        split = None
+        if len(y) >= _MIN_ROWS_FOR_EARLY_STOPPING:
+            arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
+            try:
+                split = train_test_split(
+                    *arrays,
+                    test_size=self.validation_fraction,
+                    random_state=seed,
+                    stratify=stratify,
+                )
+            except ValueError:  # a class too rare to stratify: no early stopping
+                split = None
+            if split is not None and stratify is not None:
+                # every class must stay in the training part for the booster
+                if len(np.unique(split[2])) != len(np.unique(y)):
+                    split = None
+        if split is None:
+            booster.set_params(n_estimators=_SMALL_DATA_ROUNDS)
+            kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+            if kind == "xgboost":
+                booster.set_params(early_stopping_rounds=None)
+            self.n_estimators_ = _SMALL_DATA_ROUNDS
+            return booster.fit(X, y, **kwargs)
+        if sample_weight is None:
+            X_tr, X_va, y_tr, y_va = split
+            w_tr = w_va = None
+        else:
+            X_tr, X_va, y_tr, y_va, w_tr, w_va = split
+        if kind == "xgboost":
+            booster.set_params(early_stopping_rounds=self.patience)
+            booster.fit(
+                X_tr,
+                y_tr,
+                sample_weight=w_tr,
+                eval_set=[(X_va, y_va)],
+                sample_weight_eval_set=None if w_va is None else [w_va],
+                verbose=False,
+            )
+            self.n_estimators_ = int(booster.best_iteration) + 1
+        else:
+            import lightgbm
+
+            if "eval_X" in inspect.signature(booster.fit).parameters:
+                eval_kwargs = {"eval_X": (X_va,), "eval_y": (y_va,)}  # lightgbm>=4.7
+            else:  # pragma: no cover - older lightgbm
+                eval_kwargs = {"eval_set": [(X_va, y_va)]}
+            booster.fit(
+                X_tr,
+                y_tr,
+                sample_weight=w_tr,
+                eval_sample_weight=None if w_va is None else [w_va],
+                callbacks=[lightgbm.early_stopping(self.patience, verbose=False)],
+                **eval_kwargs,
+            )
+            self.n_estimators_ = int(booster.best_iteration_ or booster.n_estimators)
+        return booster
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+class EarlyStoppingClassifier(_EarlyStoppingMixin, ClassifierMixin, BaseEstimator):
+    """An XGBoost or LightGBM classifier fitted with early stopping on a holdout.
+
+    Parameters
+    ----------
+    estimator : XGBClassifier or LGBMClassifier
+        The booster, with a generous ``n_estimators``; it is cloned.
+    validation_fraction : float, default=0.1
+        Share of the rows held out (stratified) to decide when to stop.
+    patience : int, default=50
+        Rounds without improvement of the validation loss before stopping.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split and the booster.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The fitted booster (trained on the non-held-out rows).
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_estimators_ : int
+        Number of boosting rounds kept.
+
+    Examples
+    --------
+    >>> from lightgbm import LGBMClassifier
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from skdistill import EarlyStoppingClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> clf = EarlyStoppingClassifier(
+    ...     LGBMClassifier(n_estimators=500, verbose=-1), random_state=0
+    ... ).fit(X, y)
+    >>> clf.n_estimators_ < 500
+    True
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the booster with early stopping."""
+        self._validate_params()
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
+        self._encoder = LabelEncoder().fit(y)
+        self.classes_ = self._encoder.classes_
+        y_enc = self._encoder.transform(y)
+        self.estimator_ = self._fit_booster(X, y_enc, sample_weight, stratify=y_enc)
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities of the fitted booster."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
+        proba = self.estimator_.predict_proba(X)
+        if proba.shape[1] == len(self.classes_):
+            return proba
+        # the booster saw fewer classes than exist (cannot happen after the
+        # stratification guard, kept for safety): scatter into full width
+        full = np.zeros((len(X), len(self.classes_)))
+        full[:, self.estimator_.classes_] = proba
+        return full
+
+    def predict(self, X):
+        """Most probable class."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class EarlyStoppingRegressor(_EarlyStoppingMixin, RegressorMixin, BaseEstimator):
+    """An XGBoost or LightGBM regressor fitted with early stopping on a holdout.
+
+    Same parameters and attributes as :class:`EarlyStoppingClassifier`, with a
+    random (not stratified) validation split.
+
+    Examples
+    --------
+    >>> from xgboost import XGBRegressor
+    >>> from sklearn.datasets import load_diabetes
+    >>> from skdistill import EarlyStoppingRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = EarlyStoppingRegressor(XGBRegressor(n_estimators=500), random_state=0)
+    >>> reg.fit(X, y).n_estimators_ < 500
+    True
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the booster with early stopping."""
+        self._validate_params()
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", y_numeric=True)
+        self.estimator_ = self._fit_booster(X, y, sample_weight, stratify=None)
+        return self
+
+    def predict(self, X):
+        """Predictions of the fitted booster."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
+        return self.estimator_.predict(X)
+
+
+def _boosters(task: str, seed: int | None, n_jobs: int | None):
+    from lightgbm import LGBMClassifier, LGBMRegressor
+    from xgboost import XGBClassifier, XGBRegressor
+
+    common_xgb = dict(
+        n_estimators=_MAX_ROUNDS,
+        learning_rate=0.05,
+        max_depth=6,
+        min_child_weight=2.0,
+        subsample=0.8,
+        colsample_bytree=0.8,
+        reg_lambda=2.0,
+        tree_method="hist",
+        n_jobs=n_jobs,
+        random_state=seed,
+    )
+    common_lgbm = dict(
+        n_estimators=_MAX_ROUNDS,
+        learning_rate=0.05,
+        num_leaves=31,
+        min_child_samples=20,
+        subsample=0.8,
+        subsample_freq=1,
+        colsample_bytree=0.8,
+        reg_lambda=2.0,
+        n_jobs=n_jobs,
+        deterministic=True,
+        force_row_wise=True,
+        verbose=-1,
+        random_state=seed,
+    )
+    if task == "classification":
+        return XGBClassifier(**common_xgb), LGBMClassifier(**common_lgbm)
+    return XGBRegressor(**common_xgb), LGBMRegressor(**common_lgbm)
+
+
+def default_teacher(
+    task: str = "classification",
+    *,
+    random_state: int | None = None,
+    n_jobs: int | None = None,
+):
+    """Build the default heavy teacher: a soft-voting ensemble of four learners.
+
+    XGBoost and LightGBM (each up to 2,000 rounds at learning rate 0.05, stopped
+    early on a 10% holdout with patience 50, row and column subsampling, L2
+    regularisation), HistGradientBoosting (likewise early-stopped) and 200
+    extra-trees. All four handle missing values natively.
+
+    Parameters
+    ----------
+    task : {'classification', 'regression', 'multioutput_regression'}
+        Which ensemble. Multi-output regression wraps the regression ensemble
+        in a :class:`~sklearn.multioutput.MultiOutputRegressor`.
+    random_state : int or None, default=None
+        Seed shared by all members.
+    n_jobs : int or None, default=None
+        Threads of each member (``None``: the libraries' defaults).
+
+    Returns
+    -------
+    teacher : VotingClassifier, VotingRegressor or MultiOutputRegressor
+        An unfitted estimator.
+
+    Examples
+    --------
+    >>> from skdistill import default_teacher
+    >>> sorted(name for name, _ in default_teacher("classification").estimators)
+    ['extra_trees', 'hist_gradient_boosting', 'lightgbm', 'xgboost']
+    """
+    xgb, lgbm = _boosters(
+        "classification" if task == "classification" else "regression",
+        random_state,
+        n_jobs,
+    )
+    hgb_params = dict(
+        max_iter=1000,
+        learning_rate=0.05,
+        l2_regularization=1.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=30,
+        random_state=random_state,
+    )
+    et_params = dict(
+        n_estimators=200,
+        min_samples_leaf=2,
+        max_features=0.5,
+        n_jobs=n_jobs,
+        random_state=random_state,
+    )
+    if task == "classification":
+        members = [
+            ("xgboost", EarlyStoppingClassifier(xgb, random_state=random_state)),
+            ("lightgbm", EarlyStoppingClassifier(lgbm, random_state=random_state)),
+            ("hist_gradient_boosting", HistGradientBoostingClassifier(**hgb_params)),
+            ("extra_trees", ExtraTreesClassifier(**et_params)),
+        ]
+        return VotingClassifier(members, voting="soft")
+    if task not in ("regression", "multioutput_regression"):
+        raise ValueError(
+            "task must be 'classification', 'regression' or "
+            f"'multioutput_regression'; got {task!r}."
+        )
+    members = [
+        ("xgboost", EarlyStoppingRegressor(xgb, random_state=random_state)),
+        ("lightgbm", EarlyStoppingRegressor(lgbm, random_state=random_state)),
+        ("hist_gradient_boosting", HistGradientBoostingRegressor(**hgb_params)),
+        ("extra_trees", ExtraTreesRegressor(**et_params)),
+    ]
+    ensemble = VotingRegressor(members)
+    if task == "multioutput_regression":
+        return MultiOutputRegressor(ensemble)
+    return ensemble
+
+
+def is_frozen(estimator) -> bool:
+    """Whether ``estimator`` is an already fitted model wrapped to stay fitted."""
+    return isinstance(estimator, FrozenEstimator)
+
+
+def accepts_sample_weight(estimator) -> bool:
+    """Whether ``estimator.fit`` takes ``sample_weight`` (via a meta-estimator too)."""
+    from sklearn.utils.validation import has_fit_parameter
+
+    try:
+        return has_fit_parameter(estimator, "sample_weight")
+    except (TypeError, ValueError):  # pragma: no cover - exotic signatures
+        return False
+
+
+def fit_teacher(teacher, X, y, sample_weight=None):
+    """Fit a (cloned) teacher, forwarding ``sample_weight`` only when given.
+
+    A teacher whose ``fit`` has no ``sample_weight`` is fitted without it, with
+    a warning that says so.
+    """
+    if sample_weight is None:
+        return teacher.fit(X, y)
+    if accepts_sample_weight(teacher):
+        return teacher.fit(X, y, sample_weight=sample_weight)
+    warnings.warn(
+        f"The teacher {type(teacher).__name__} does not accept sample_weight; it "
+        "is fitted without it (the student still uses the weights).",
+        UserWarning,
+        stacklevel=3,
+    )
+    return teacher.fit(X, y)
+
+
+def teacher_proba(teacher, X, classes: np.ndarray) -> np.ndarray:
+    """The teacher's probabilities with columns in the order of ``classes``.
+
+    A teacher fitted on a subset of the classes (a fold without a rare class)
+    gets zero columns for the classes it never saw.
+    """
+    proba = np.asarray(teacher.predict_proba(X), dtype=np.float64)
+    teacher_classes = np.asarray(teacher.classes_)
+    if len(teacher_classes) == len(classes) and np.array_equal(
+        teacher_classes, classes
+    ):
+        return proba
+    full = np.zeros((proba.shape[0], len(classes)))
+    full[:, np.searchsorted(classes, teacher_classes)] = proba
+    return full
+
+
+def held_out_proba(teacher, X, y, sample_weight, cv, random_state, classes):
+    """Teacher probabilities for rows the teacher did not train on.
+
+    Parameters
+    ----------
+    teacher : unfitted estimator
+        Cloned for every fit.
+    cv : int or float
+        An int ``k >= 2``: k-fold cross-fitting (stratified, shuffled), so every
+        row gets an out-of-fold probability (``k`` extra teacher fits). A float
+        in (0, 1): one stratified held-out split of that share (one extra fit).
+    classes : ndarray
+        Sorted class labels; the columns of the result.
+
+    Returns
+    -------
+    index : ndarray of int
+        Rows that received a held-out probability.
+    proba : ndarray of shape (len(index), n_classes)
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    n = len(y)
+    if isinstance(cv, numbers.Integral):
+        folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="The least populated class")
+            splits = list(folds.split(np.zeros(n), y))
+    else:
+        idx = np.arange(n)
+        try:
+            train, test = train_test_split(
+                idx, test_size=cv, random_state=random_state, stratify=y
+            )
+        except ValueError:  # a class too rare to stratify
+            train, test = train_test_split(idx, test_size=cv, random_state=random_state)
+        splits = [(np.sort(train), np.sort(test))]
+    index = np.concatenate([test for _, test in splits])
+    proba = np.empty((len(index), len(classes)))
+    offset = 0
+    for train, test in splits:
+        w = None if sample_weight is None else sample_weight[train]
+        fold_teacher = fit_teacher(clone(teacher), X[train], y[train], w)
+        proba[offset : offset + len(test)] = teacher_proba(fold_teacher, X[test], classes)
+        offset += len(test)
+    return index, proba
+
+
+def fill_random_state(estimator, seed: int) -> None:
+    """Set every ``random_state`` parameter left to ``None`` to ``seed``.
+
+    Explicit seeds chosen by the user are kept; only unset ones are filled, so
+    that the distiller's ``random_state`` makes the whole fit reproducible.
+    """
+    params = estimator.get_params(deep=True)
+    unset = {
+        key: seed
+        for key, value in params.items()
+        if (key == "random_state" or key.endswith("__random_state")) and value is None
+    }
+    if unset:
+        estimator.set_params(**unset)

@@ -24,7 +24,6 @@ from sklearn.base import (
     is_classifier,
     is_regressor,
 )
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -60,15 +59,17 @@ _AUGMENT_ALIASES = ["munge", "jitter", "interpolation", "marginal", "none"]
 
 def _non_numeric_columns(X) -> list[str]:
     """Names of DataFrame columns that hold strings or other non-numbers."""
-    dtypes = getattr(X, "dtypes", None)
-    if dtypes is None or not hasattr(X, "columns"):
+    if not (hasattr(X, "dtypes") and hasattr(X, "columns")):
         return []
+    from pandas import CategoricalDtype
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
     bad = []
-    for name, dtype in zip(X.columns, dtypes):
-        if str(dtype) == "category":
-            if not np.issubdtype(np.asarray(X[name].cat.categories).dtype, np.number):
+    for name, dtype in zip(X.columns, X.dtypes, strict=True):
+        if isinstance(dtype, CategoricalDtype):
+            if not is_numeric_dtype(X[name].cat.categories.dtype):
                 bad.append(str(name))
-        elif not (np.issubdtype(np.dtype(dtype), np.number) or dtype == bool):
+        elif not (is_numeric_dtype(dtype) or is_bool_dtype(dtype)):
             bad.append(str(name))
     return bad
 
@@ -237,7 +238,9 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         seeds = rng.randint(np.iinfo(np.int32).max, size=4)
         return {
             name: int(s)
-            for name, s in zip(("teacher", "split", "augment", "student"), seeds)
+            for name, s in zip(
+                ("teacher", "split", "augment", "student"), seeds, strict=True
+            )
         }
 
     def _prepare_teacher(self, seeds, n_outputs: int = 1):
@@ -560,9 +563,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 f"({self.classes_.tolist()})."
             )
         y_index = np.searchsorted(self.classes_, y)
-        self._fit_teacher_and_temperature(
-            teacher, X, y, y_index, sample_weight, seeds
-        )
+        self._fit_teacher_and_temperature(teacher, X, y, y_index, sample_weight, seeds)
 
         temperature = self.temperature_ * self.softening_temperature
         X_transfer, proba, source = self._transfer_set(
@@ -865,7 +866,9 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         if is_frozen(teacher):
             self.teacher_ = teacher
         else:
-            self.teacher_ = self._timed("teacher", fit_teacher, teacher, X, y, sample_weight)
+            self.teacher_ = self._timed(
+                "teacher", fit_teacher, teacher, X, y, sample_weight
+            )
 
         def label(rows):
             return np.asarray(self.teacher_.predict(rows), dtype=np.float64).reshape(

@@ -452,7 +452,9 @@ def held_out_proba(teacher, X, y, sample_weight, cv, random_state, classes):
     for train, test in splits:
         w = None if sample_weight is None else sample_weight[train]
         fold_teacher = fit_teacher(clone(teacher), X[train], y[train], w)
-        proba[offset : offset + len(test)] = teacher_proba(fold_teacher, X[test], classes)
+        proba[offset : offset + len(test)] = teacher_proba(
+            fold_teacher, X[test], classes
+        )
         offset += len(test)
     return index, proba
 

@@ -1,6 +1,9 @@
 """scikit-learn's common estimator checks on both public estimators."""
 
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdistill import DistilledClassifier, DistilledRegressor
@@ -38,7 +41,9 @@ _WEIGHTS_NOT_REPETITION = (
 
 def _expected_failed_checks(estimator):
     if isinstance(estimator, DistilledClassifier) or estimator.student == "mlp":
-        return {"check_sample_weight_equivalence_on_dense_data": _WEIGHTS_NOT_REPETITION}
+        return {
+            "check_sample_weight_equivalence_on_dense_data": _WEIGHTS_NOT_REPETITION
+        }
     return {}
 
 

@@ -1,0 +1,201 @@
+"""Shared helpers of the skdistill benchmarks: splits, capping, encoding, timing,
+peak memory and result writing.
+
+Everything here is deterministic given a seed and independent of skdistill's
+internals, so several benchmark scripts can use it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+TRAIN_CAP = 20_000
+TEST_SIZE = 0.25
+
+
+@dataclass
+class Split:
+    """One seeded train/test split of a dataset, ready for the distillers."""
+
+    name: str
+    task: str  # "binary" | "multiclass" | "regression"
+    seed: int
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    categorical_mask: np.ndarray  # bool, one per column
+    feature_names: list[str]
+    n_train_before_cap: int
+    notes: list[str]
+
+    @property
+    def is_classification(self) -> bool:
+        return self.task != "regression"
+
+
+def ordinal_encode(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Category columns -> their integer codes as float (NaN stays NaN).
+
+    Returns the float matrix and the boolean mask of categorical columns. The
+    codes follow the loader's category order (quality order where the loader
+    gives one, else sorted), so they are fixed across splits and seeds.
+    """
+    cols, mask = [], []
+    for c in X.columns:
+        s = X[c]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            codes = s.cat.codes.to_numpy().astype(np.float64)
+            codes[codes < 0] = np.nan
+            cols.append(codes)
+            mask.append(True)
+        else:
+            cols.append(s.to_numpy(dtype=np.float64))
+            mask.append(False)
+    return np.column_stack(cols), np.asarray(mask, dtype=bool)
+
+
+def cap_rows(X, y, cap: int, seed: int, stratify: bool):
+    """Keep at most ``cap`` rows, drawn at random (stratified for classification).
+
+    The split is already shuffled, but capping draws a fresh random subset so a
+    sorted source file cannot leak its order into the subset.
+    """
+    n = len(y)
+    if n <= cap:
+        return X, y
+    idx = np.arange(n)
+    keep, _ = train_test_split(
+        idx, train_size=cap, random_state=seed, stratify=y if stratify else None
+    )
+    return X[keep], y[keep]
+
+
+def make_split(
+    ds, seed: int, *, cap: int = TRAIN_CAP, min_class_rows: int = 50
+) -> Split:
+    """75/25 split (stratified for classification), training rows capped.
+
+    Classes with fewer than ``min_class_rows`` rows in the whole dataset are
+    dropped before splitting (only fars' ``Died_Prior_to_Accident``, 9 rows: a
+    capped stratified training set would keep ~2 of them, too few for the
+    teacher's internal stratified early-stopping splits, and the test split
+    would hold ~2, too few for a meaningful per-class AUC). Noted in ``notes``.
+    """
+    X, cat_mask = ordinal_encode(ds.X)
+    y = ds.y
+    notes = []
+    classification = ds.task != "regression"
+    if classification:
+        labels, counts = np.unique(y, return_counts=True)
+        rare = labels[counts < min_class_rows]
+        if rare.size:
+            keep = ~np.isin(y, rare)
+            notes.append(
+                f"dropped classes with < {min_class_rows} rows: "
+                + ", ".join(f"{r} ({int(c)})" for r, c in zip(labels, counts) if r in rare)
+            )
+            X, y = X[keep], y[keep]
+        y = np.asarray(y).astype(str)
+    X_tr, X_te, y_tr, y_te = train_test_split(
+        X,
+        y,
+        test_size=TEST_SIZE,
+        random_state=seed,
+        shuffle=True,
+        stratify=y if classification else None,
+    )
+    n_before = len(y_tr)
+    X_tr, y_tr = cap_rows(X_tr, y_tr, cap, seed, classification)
+    if n_before > len(y_tr):
+        notes.append(f"training rows capped {n_before} -> {len(y_tr)}")
+    return Split(
+        name=ds.name,
+        task=ds.task,
+        seed=seed,
+        X_train=X_tr,
+        y_train=y_tr,
+        X_test=X_te,
+        y_test=y_te,
+        categorical_mask=cat_mask,
+        feature_names=[str(c) for c in ds.X.columns],
+        n_train_before_cap=n_before,
+        notes=notes,
+    )
+
+
+@contextmanager
+def timer(store: dict, key: str):
+    """Record the wall time of the block in ``store[key]`` (seconds)."""
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        store[key] = time.perf_counter() - t0
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MiB (monotone)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 1024.0 if sys.platform != "darwin" else rss / 2**20
+
+
+def environment() -> dict:
+    """Versions and machine facts to store with every result file."""
+    import importlib.metadata as md
+
+    versions = {}
+    for pkg in ("skdistill", "scikit-learn", "numpy", "pandas", "xgboost", "lightgbm"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "versions": versions,
+    }
+
+
+def _json_default(obj):
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def append_jsonl(path: str, record: dict) -> None:
+    """Append one record as a JSON line (crash-safe incremental results)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, default=_json_default) + "\n")
+
+
+def read_jsonl(path: str) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def write_json(path: str, obj) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(obj, fh, indent=1, default=_json_default)
+        fh.write("\n")

@@ -767,7 +767,11 @@ def main(argv=None):
     p.add_argument("--sweep", nargs="*", type=float, default=None,
                    help="n_synthetic values for the size sweep (2.0 is already run)")
     p.add_argument("--sweep-augmenter", default="munge")
+    p.add_argument("--sweep-datasets", nargs="+", choices=list(DATASETS),
+                   help="run the sweep only on these datasets (default: all run)")
     p.add_argument("--oof", action="store_true")
+    p.add_argument("--oof-datasets", nargs="+", choices=list(DATASETS),
+                   help="run the out-of-fold experiment only on these datasets")
     p.add_argument("--tag")
     p.add_argument("--summarize", action="store_true",
                    help="only rebuild json/csv/md from the tag's jsonl")
@@ -806,8 +810,13 @@ def main(argv=None):
         for name in datasets:
             for seed in seeds:
                 try:
-                    run_split(name, seed, families, augmenters, a.sweep or [],
-                              a.sweep_augmenter, a.oof, log)
+                    sweep = a.sweep or []
+                    if a.sweep_datasets is not None and name not in a.sweep_datasets:
+                        sweep = []
+                    oof = (a.oof or a.oof_datasets is not None) and (
+                        a.oof_datasets is None or name in a.oof_datasets)
+                    run_split(name, seed, families, augmenters, sweep,
+                              a.sweep_augmenter, oof, log)
                 except Exception:  # keep going: one failure must not lose the run
                     traceback.print_exc()
                     common.append_jsonl(path + ".errors", dict(

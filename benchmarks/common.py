@@ -20,7 +20,12 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+#: Where result files go; ``SKDISTILL_BENCH_RESULTS`` overrides it (e.g. to run
+#: the benchmark from a clean git worktree and write into the main checkout).
+RESULTS_DIR = os.environ.get(
+    "SKDISTILL_BENCH_RESULTS",
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"),
+)
 TRAIN_CAP = 20_000
 TEST_SIZE = 0.25
 
@@ -162,7 +167,29 @@ def environment() -> dict:
             versions[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
             versions[pkg] = None
+    try:
+        import subprocess
+
+        import skdistill
+
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=os.path.dirname(skdistill.__file__),
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "skdistill"],
+            cwd=os.path.dirname(skdistill.__file__),
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        source = {"skdistill_path": skdistill.__file__, "git_commit": commit,
+                  "skdistill_dirty": bool(dirty)}
+    except Exception:  # pragma: no cover
+        source = {}
     return {
+        **source,
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),

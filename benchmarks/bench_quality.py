@@ -560,6 +560,11 @@ def summarize(records, tie_tol=0.0):
                 default="",
             )
             gap = teacher - hard
+            d = df[(df.dataset == ds) & (df.family == fam)]
+            h = d[d.variant == "hard"].set_index("seed")[pm]
+            g = d[(d.variant == "distilled") & (d.augment == "munge")
+                  & (d.n_synthetic == 2.0)].set_index("seed")[pm]
+            diff = (g - h).dropna()
             rec = dict(
                 dataset=ds,
                 task=task,
@@ -578,6 +583,10 @@ def summarize(records, tie_tol=0.0):
                 hard_ece=get(ds, "hard", fam, col="m_ece"),
                 fidelity=get(ds, "distilled", fam, "munge", 2.0, "m_fidelity"),
                 n_seeds=int(np.nan_to_num(get(ds, "distilled", fam, "munge", 2.0, "n_seeds"))),
+                diff_mean=float(diff.mean()) if len(diff) else float("nan"),
+                diff_sd=float(diff.std(ddof=1)) if len(diff) > 1 else float("nan"),
+                seeds_better=int((diff > 0).sum()),
+                seeds_worse=int((diff < 0).sum()),
             )
             for a in AUGMENTERS:
                 rec[f"aug_{a}"] = aug_scores[a]
@@ -634,7 +643,7 @@ def _fmt(x, nd=3):
     return str(x)
 
 
-def markdown(agg, pairs, targets, meta) -> str:
+def markdown(df, agg, pairs, targets, meta) -> str:
     lines = [f"# Quality benchmark ({meta['tag']})", ""]
     lines.append(f"Command: `{meta['command']}`  ")
     lines.append(
@@ -677,9 +686,9 @@ def markdown(agg, pairs, targets, meta) -> str:
     lines += ["", "## Primary metric per (dataset, family)", "",
               "accuracy for classification, R^2 for regression; mean over seeds. "
               "`gap` = (distilled − hard)/(teacher − hard) when the teacher beats hard.", ""]
-    cols = ["dataset", "family", "teacher", "hard", "distilled_none", "distilled_default"]
-    cols += [f"aug_{a}" for a in AUGMENTERS if a not in ("none", "munge")]
-    cols += ["gap_recovered", "fidelity", "n_seeds"]
+    cols = ["dataset", "family", "teacher", "hard", "distilled_none", "distilled_default",
+            "diff_mean", "diff_sd", "seeds_better", "seeds_worse",
+            "gap_recovered", "fidelity", "n_seeds"]
     if not pairs.empty:
         lines.append("| " + " | ".join(c.replace("aug_", "") for c in cols) + " |")
         lines.append("|" + "---|" * len(cols))
@@ -693,6 +702,33 @@ def markdown(agg, pairs, targets, meta) -> str:
             for r in cls.itertuples():
                 lines.append(f"| {r.dataset} | {r.family} | {_fmt(r.teacher_ece)} | "
                              f"{_fmt(r.hard_ece)} | {_fmt(r.student_ece)} |")
+    # augmenter comparison on the seeds every augmenter was run on
+    d = df[df.variant.isin(["hard", "distilled", "teacher"]) & (df.n_synthetic.isin([0.0, 2.0]))]
+    aug_seeds = sorted(set(d[d.augment == "marginal"].seed))
+    if aug_seeds:
+        d = d[d.seed.isin(aug_seeds)]
+        lines += ["", f"## Augmenter comparison (seeds {aug_seeds}, n_synthetic=2)", "",
+                  "primary metric; **bold** = best distilled variant of the row", "",
+                  "| dataset | family | teacher | hard | " + " | ".join(AUGMENTERS) + " |",
+                  "|" + "---|" * (4 + len(AUGMENTERS))]
+        wins = dict.fromkeys(AUGMENTERS, 0)
+        for ds in sorted(d.dataset.unique(), key=list(DATASETS).index):
+            dd = d[d.dataset == ds]
+            pm = "m_" + primary(dd.task.iloc[0])
+            tv = dd[dd.variant == "teacher"][pm].mean()
+            for fam in FAMILIES:
+                f = dd[dd.family == fam]
+                hv = f[f.variant == "hard"][pm].mean()
+                vals = {a: f[(f.variant == "distilled") & (f.augment == a)][pm].mean()
+                        for a in AUGMENTERS}
+                fin = {a: v for a, v in vals.items() if np.isfinite(v)}
+                best = max(fin, key=fin.get) if fin else None
+                if best:
+                    wins[best] += 1
+                cells = [f"**{_fmt(vals[a])}**" if a == best else _fmt(vals[a])
+                         for a in AUGMENTERS]
+                lines.append(f"| {ds} | {fam} | {_fmt(tv)} | {_fmt(hv)} | " + " | ".join(cells) + " |")
+        lines += ["", "Best-of-row counts: " + ", ".join(f"{a} {n}" for a, n in wins.items())]
     tch = agg[agg.variant == "teacher"]
     if not tch.empty:
         lines += ["", "## Teacher: temperature and fit times (s)", "",
@@ -748,7 +784,7 @@ def write_outputs(tag, command, seeds):
     common.write_json(base + ".json", dict(
         meta=meta, targets=targets, pairs=pairs.to_dict(orient="records"),
         aggregated=agg.to_dict(orient="records"), records=records))
-    md = markdown(agg, pairs, targets, meta)
+    md = markdown(df, agg, pairs, targets, meta)
     with open(base + ".md", "w", encoding="utf-8") as fh:
         fh.write(md)
     return md

@@ -12,6 +12,7 @@ from ._calibration import expected_calibration_error, fit_temperature
 from ._distill import DistilledClassifier, DistilledRegressor
 from ._students import make_student
 from ._teacher import EarlyStoppingClassifier, EarlyStoppingRegressor, default_teacher
+from .report import distillation_report
 
 try:
     __version__ = version("skdistill")
@@ -25,6 +26,7 @@ __all__ = [
     "EarlyStoppingRegressor",
     "__version__",
     "default_teacher",
+    "distillation_report",
     "expected_calibration_error",
     "fit_temperature",
     "make_student",

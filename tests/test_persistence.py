@@ -1,0 +1,182 @@
+"""Saving and loading with skops and joblib (skdistill.persistence)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
+from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OrdinalEncoder
+from threadpoolctl import threadpool_limits
+
+import skdistill.persistence as persistence
+from skdistill import DistilledClassifier, DistilledRegressor
+from skdistill.persistence import (
+    TRUSTED_TYPES,
+    TeacherNotSaved,
+    UntrustedTypesError,
+    drop_teacher,
+    load_model,
+    save_model,
+)
+
+pytest.importorskip("skops")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    with threadpool_limits(1):
+        yield
+
+
+@pytest.fixture(scope="module")
+def pipeline_and_data():
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X, y = X.iloc[:240, :6].copy(), y.iloc[:240].to_numpy()
+    X["group"] = pd.Series(np.where(X.iloc[:, 0] > 14, "big", "small"), dtype=object)
+    pre = ColumnTransformer(
+        [
+            ("num", "passthrough", list(X.columns[:6])),
+            (
+                "cat",
+                OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+                ["group"],
+            ),
+        ]
+    )
+    model = Pipeline(
+        [
+            ("pre", pre),
+            (
+                "distill",
+                DistilledClassifier(
+                    HistGradientBoostingClassifier(max_iter=15, random_state=0),
+                    student="mlp",
+                    n_synthetic=200,
+                    categorical_features=[6],
+                    random_state=0,
+                ),
+            ),
+        ]
+    ).fit(X, y)
+    return model, X
+
+
+@pytest.fixture(scope="module")
+def regressor_and_data():
+    X, y = load_diabetes(return_X_y=True)
+    X, y = X[:200], y[:200]
+    model = DistilledRegressor(
+        HistGradientBoostingRegressor(max_iter=15, random_state=0),
+        n_synthetic=100,
+        random_state=0,
+    ).fit(X, y)
+    return model, X
+
+
+def test_skops_round_trip_pipeline_predicts_identically(pipeline_and_data, tmp_path):
+    model, X = pipeline_and_data
+    path = save_model(model, tmp_path / "model.skops")
+    loaded = load_model(path)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    distiller = loaded[-1]
+    np.testing.assert_array_equal(
+        distiller.teacher_predict_proba(loaded[:-1].transform(X)),
+        model[-1].teacher_predict_proba(model[:-1].transform(X)),
+    )
+
+
+@pytest.mark.parametrize("suffix", [".joblib", ".pkl"])
+def test_joblib_round_trip_regressor(regressor_and_data, tmp_path, suffix):
+    model, X = regressor_and_data
+    loaded = load_model(save_model(model, tmp_path / f"model{suffix}"))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_array_equal(loaded.teacher_predict(X), model.teacher_predict(X))
+
+
+def test_skops_round_trip_regressor(regressor_and_data, tmp_path):
+    model, X = regressor_and_data
+    loaded = load_model(save_model(model, tmp_path / "model.skops"))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_student_only_is_smaller_and_predicts_identically(pipeline_and_data, tmp_path):
+    model, X = pipeline_and_data
+    full = save_model(model, tmp_path / "full.skops")
+    light = save_model(model, tmp_path / "light.skops", student_only=True)
+    assert light.stat().st_size < full.stat().st_size
+    loaded = load_model(light)
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    assert isinstance(loaded[-1].teacher_, TeacherNotSaved)
+    assert not hasattr(loaded[-1], "augmenter_")
+    with pytest.raises(RuntimeError, match="saved without its teacher"):
+        loaded[-1].teacher_predict_proba(loaded[:-1].transform(X))
+    # the original model is untouched
+    assert not isinstance(model[-1].teacher_, TeacherNotSaved)
+    assert hasattr(model[-1], "augmenter_")
+
+
+def test_drop_teacher_replaces_a_frozen_teacher_parameter(tmp_path):
+    X, y = load_breast_cancer(return_X_y=True)
+    X, y = X[:200], y[:200]
+    teacher = HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(X, y)
+    model = DistilledClassifier(
+        FrozenEstimator(teacher), n_synthetic=100, random_state=0
+    ).fit(X, y)
+    light = drop_teacher(model)
+    assert isinstance(light.teacher, TeacherNotSaved)
+    assert isinstance(model.teacher, FrozenEstimator)
+    loaded = load_model(save_model(light, tmp_path / "m.skops"))
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_drop_teacher_needs_a_distiller():
+    with pytest.raises(TypeError, match="DistilledClassifier"):
+        drop_teacher(HistGradientBoostingClassifier())
+
+
+def test_untrusted_types_are_refused_and_can_be_trusted(
+    regressor_and_data, tmp_path, monkeypatch
+):
+    model, X = regressor_and_data
+    path = save_model(model, tmp_path / "m.skops")
+    reduced = tuple(t for t in TRUSTED_TYPES if t != "sklearn.tree._tree.Tree")
+    monkeypatch.setattr(persistence, "TRUSTED_TYPES", reduced)
+    with pytest.raises(UntrustedTypesError, match="sklearn.tree._tree.Tree"):
+        load_model(path)
+    loaded = load_model(path, trusted=["sklearn.tree._tree.Tree"])
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_unknown_extension_and_format(regressor_and_data, tmp_path):
+    model, _ = regressor_and_data
+    with pytest.raises(ValueError, match="extension"):
+        save_model(model, tmp_path / "model.bin")
+    with pytest.raises(ValueError, match="format must be"):
+        save_model(model, tmp_path / "model.bin", format="hdf5")
+    path = save_model(model, tmp_path / "model.bin", format="joblib")
+    assert load_model(path, format="joblib").n_features_in_ == model.n_features_in_
+
+
+def test_skops_failure_suggests_student_only_and_leaves_no_file(
+    regressor_and_data, tmp_path, monkeypatch
+):
+    import skops.io
+
+    model, _ = regressor_and_data
+
+    def refuse(obj, file):
+        with open(file, "wb") as f:
+            f.write(b"partial")
+        raise TypeError("cannot serialise Booster")
+
+    monkeypatch.setattr(skops.io, "dump", refuse)
+    with pytest.raises(TypeError, match="student_only=True"):
+        save_model(model, tmp_path / "m.skops")
+    assert not (tmp_path / "m.skops").exists()

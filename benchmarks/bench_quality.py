@@ -707,6 +707,7 @@ def markdown(df, agg, pairs, targets, meta) -> str:
     aug_seeds = sorted(set(d[d.augment == "marginal"].seed))
     if aug_seeds:
         d = d[d.seed.isin(aug_seeds)]
+        d = d[d.dataset.isin(set(d[d.augment == "marginal"].dataset))]
         lines += ["", f"## Augmenter comparison (seeds {aug_seeds}, n_synthetic=2)", "",
                   "primary metric; **bold** = best distilled variant of the row", "",
                   "| dataset | family | teacher | hard | " + " | ".join(AUGMENTERS) + " |",

@@ -9,6 +9,7 @@ and exports to ONNX.
 from importlib.metadata import PackageNotFoundError, version
 
 from ._calibration import expected_calibration_error, fit_temperature
+from ._cascade import DistilledCascade
 from ._distill import DistilledClassifier, DistilledRegressor
 from ._students import make_student
 from ._teacher import EarlyStoppingClassifier, EarlyStoppingRegressor, default_teacher
@@ -20,6 +21,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "DistilledCascade",
     "DistilledClassifier",
     "DistilledRegressor",
     "EarlyStoppingClassifier",

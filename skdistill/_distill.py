@@ -8,6 +8,7 @@ the transfer set in :mod:`skdistill._transfer` and augmentation in
 
 from __future__ import annotations
 
+import copy
 import numbers
 import sys
 import time
@@ -24,6 +25,7 @@ from sklearn.base import (
     is_classifier,
     is_regressor,
 )
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -31,28 +33,25 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
+    check_memory,
     validate_data,
 )
 
 from . import _students
-from ._calibration import expected_calibration_error, fit_temperature
-from ._calibration import negative_log_likelihood as _nll
 from ._soft_targets import (
     blend_with_labels,
-    proba_to_logits,
     sharpen_student_proba,
     soften,
 )
 from ._teacher import (
     default_teacher,
     fill_random_state,
-    fit_teacher,
-    held_out_proba,
     is_frozen,
     teacher_proba,
 )
-from ._transfer import build_transfer_set, n_synthetic_rows
-from .augment import BaseAugmenter, NoAugmenter, resolve_augmenter
+from ._teacher_stage import classification_stage, regression_stage
+from ._transfer import build_transfer_set
+from .augment import BaseAugmenter
 
 _AUGMENT_ALIASES = ["munge", "jitter", "interpolation", "marginal", "none"]
 
@@ -97,6 +96,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "chunk_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_jobs": [numbers.Integral, None],
+        "memory": [None, str, HasMethods(["cache"])],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -115,6 +115,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         categorical_features="from_dtype",
         chunk_size=50_000,
         n_jobs=None,
+        memory=None,
         random_state=None,
         verbose=0,
     ):
@@ -126,6 +127,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         self.categorical_features = categorical_features
         self.chunk_size = chunk_size
         self.n_jobs = n_jobs
+        self.memory = memory
         self.random_state = random_state
         self.verbose = verbose
 
@@ -256,34 +258,123 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         fill_random_state(student, seeds["student"])
         return student
 
-    def _fit_augmenter(self, X, seeds, categorical_mask):
-        augmenter = resolve_augmenter(self.augment)
-        if augmenter.get_params().get("random_state", None) is None:
-            augmenter.set_params(random_state=seeds["augment"])
-        return augmenter.fit(X, categorical_features=categorical_mask)
-
-    def _transfer_set(self, X, label, seeds, categorical_mask):
-        """Fit the augmenter and label real and synthetic rows with ``label``."""
-        n_syn = n_synthetic_rows(self.n_synthetic, X.shape[0])
-        augmenter = self._fit_augmenter(X, seeds, categorical_mask)
-        self.augmenter_ = augmenter
+    def _run_teacher_stage(self, stage_fn, **kwargs):
+        """Run the student-independent stage, through ``memory`` when set."""
+        memory = check_memory(self.memory)
+        cached = memory.cache(stage_fn, ignore=["chunk_size", "n_jobs", "log"])
+        kwargs["log"] = self._log
+        hit = memory.location is not None and cached.check_call_in_cache(**kwargs)
         t0 = time.perf_counter()
-        if isinstance(augmenter, NoAugmenter):
-            n_syn = 0
-        X_transfer, outputs, source = build_transfer_set(
-            X,
-            augmenter,
-            n_syn,
-            label,
-            chunk_size=self.chunk_size,
-            n_jobs=self.n_jobs,
+        stage = cached(**kwargs)
+        if hit:
+            self.fit_times_["teacher_stage_from_cache"] = time.perf_counter() - t0
+            self._log("teacher, calibration and transfer set loaded from memory")
+        else:
+            self.fit_times_.update(stage.times)
+        self.teacher_ = stage.teacher
+        self.augmenter_ = stage.augmenter
+        self.n_synthetic_ = len(stage.X_transfer) - kwargs["X"].shape[0]
+        return stage
+
+    def fine_tune(
+        self, X, y, sample_weight=None, *, label_weight=0.5, replay=1.0, epochs=30
+    ):
+        """Adapt the fitted student to new labelled rows without forgetting.
+
+        On the new rows the targets mix the teacher's with the new labels,
+        ``(1 - label_weight) * teacher + label_weight * y``. No synthetic rows
+        are generated around the new rows: the teacher may not know the new
+        domain, and its labels there would dilute the new labels. The original
+        transfer set is replayed (regenerated from the fitted augmenter and
+        relabelled by the teacher) with a total weight of ``replay`` times that
+        of the new data, so the student keeps what it learnt. MLP students
+        continue from their current weights for ``epochs`` passes with their
+        preprocessing frozen; other students are refitted on the combined set.
+        The teacher is not changed.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New rows from the user's domain.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Their labels (classes seen in ``fit``) or targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the new rows.
+        label_weight : float in [0, 1], default=0.5
+            Weight of the new labels against the teacher on the new real rows.
+        replay : float >= 0, default=1.0
+            Total weight of the replayed original transfer set relative to the
+            new data; 0 forgets nothing only if the new data cover the old.
+        epochs : int, default=30
+            Passes over the combined rows for MLP students.
+
+        Returns
+        -------
+        self
+            With ``student_`` replaced and ``fine_tune_`` describing the step.
+        """
+        check_is_fitted(self)
+        if not 0.0 <= label_weight <= 1.0:
+            raise ValueError(f"label_weight must be in [0, 1]; got {label_weight!r}.")
+        if not replay >= 0.0:
+            raise ValueError(f"replay must be >= 0; got {replay!r}.")
+        if not (isinstance(epochs, numbers.Integral) and epochs >= 1):
+            raise ValueError(f"epochs must be an int >= 1; got {epochs!r}.")
+        X = validate_data(
+            self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64
         )
-        self.fit_times_["augment_and_label"] = time.perf_counter() - t0
-        self.n_synthetic_ = X_transfer.shape[0] - X.shape[0]
-        self._log(
-            f"transfer set: {X.shape[0]} real + {self.n_synthetic_} synthetic rows"
-        )
-        return X_transfer, outputs, source
+        if len(y) != len(X):
+            raise ValueError(
+                f"X has {len(X)} rows but y has {len(y)}; they must match."
+            )
+        labels = self._encode_labels(y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        t0 = time.perf_counter()
+        out_new = self._teacher_outputs(X)
+        targets = [self._student_targets(out_new, labels, label_weight)]
+        weights = [np.ones(len(X)) if sample_weight is None else sample_weight]
+        rows = [X]
+        n_replay = 0
+        if replay > 0:
+            X_old = self.augmenter_.X_fit_
+            X_rep, out_rep, _ = build_transfer_set(
+                X_old,
+                self.augmenter_,
+                self.n_synthetic_,
+                self._teacher_outputs,
+                chunk_size=self.chunk_size,
+                n_jobs=self.n_jobs,
+            )
+            n_replay = len(X_rep)
+            rows.append(X_rep)
+            targets.append(self._student_targets(out_rep, labels[:0], 0.0))
+            weights.append(np.full(n_replay, replay * weights[0].sum() / n_replay))
+        X_all = np.concatenate(rows)
+        targets_all = np.concatenate(targets)
+        weights_all = np.concatenate(weights)
+        final = _students.final_estimator(self.student_)
+        warm = isinstance(final, (MLPClassifier, MLPRegressor))
+        if warm:
+            self.student_ = _students.continue_mlp_training(
+                copy.deepcopy(self.student_),
+                getattr(self, "student_mode_", None),
+                X_all,
+                targets_all,
+                weights_all,
+                epochs,
+            )
+        else:
+            self.student_ = self._fit_student(
+                clone(self.student_), X_all, targets_all, weights_all
+            )
+        self.fine_tune_ = {
+            "n_new_rows": int(len(X)),
+            "n_replayed": int(n_replay),
+            "warm_start": warm,
+            "seconds": time.perf_counter() - t0,
+        }
+        return self
 
     @staticmethod
     def _drop_zero_weights(X, y, sample_weight):
@@ -382,6 +473,12 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         Synthetic rows generated and labelled at a time.
     n_jobs : int or None, default=None
         Parallel labelling of chunks (joblib) and threads of the default teacher.
+    memory : str, joblib.Memory or None, default=None
+        Cache of the student-independent stage (teacher fit, calibration,
+        augmentation and labelling), keyed on the data, the teacher, the
+        augmentation settings and the seeds. With it, a grid search over
+        student parameters fits the teacher once per training fold. A string
+        is a cache directory. ``None``: no caching.
     random_state : int, RandomState instance or None, default=None
         Seeds the teacher, the calibration split, the augmenter and the student
         (only their ``random_state`` parameters left to ``None``). The same int
@@ -479,6 +576,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         categorical_features="from_dtype",
         chunk_size=50_000,
         n_jobs=None,
+        memory=None,
         random_state=None,
         verbose=0,
     ):
@@ -491,6 +589,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             categorical_features=categorical_features,
             chunk_size=chunk_size,
             n_jobs=n_jobs,
+            memory=memory,
             random_state=random_state,
             verbose=verbose,
         )
@@ -563,79 +662,56 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 f"({self.classes_.tolist()})."
             )
         y_index = np.searchsorted(self.classes_, y)
-        self._fit_teacher_and_temperature(teacher, X, y, y_index, sample_weight, seeds)
-
-        temperature = self.temperature_ * self.softening_temperature
-        X_transfer, proba, source = self._transfer_set(
-            X,
-            lambda rows: teacher_proba(self.teacher_, rows, self.classes_),
-            seeds,
-            categorical_mask,
+        stage = self._run_teacher_stage(
+            classification_stage,
+            teacher=teacher,
+            X=X,
+            y=y,
+            sample_weight=sample_weight,
+            classes=self.classes_,
+            seeds=seeds,
+            calibration_cv=self.calibration_cv,
+            augment=self.augment,
+            n_synthetic=self.n_synthetic,
+            categorical_mask=categorical_mask,
+            chunk_size=self.chunk_size,
+            n_jobs=self.n_jobs,
         )
-        soft = soften(proba, temperature)
-        n = X.shape[0]
-        soft[:n] = blend_with_labels(soft[:n], y_index, self.label_weight)
-        weights = None if sample_weight is None else sample_weight[source]
-
+        self.temperature_ = stage.temperature
+        self.calibration_ = stage.calibration
+        soft = self._student_targets(stage.outputs, y_index, self.label_weight)
+        weights = None if sample_weight is None else sample_weight[stage.source]
         student = self._prepare_student(seeds)
         self.student_mode_ = _students.student_mode(student, self.student_target)
         self.student_ = self._timed(
-            "student",
-            _students.fit_classifier_student,
-            student,
-            self.student_mode_,
-            X_transfer,
-            soft,
-            weights,
+            "student", self._fit_student, student, stage.X_transfer, soft, weights
         )
         return self
 
-    def _fit_teacher_and_temperature(self, teacher, X, y, y_index, sw, seeds):
-        if is_frozen(teacher):
-            self.teacher_ = teacher
-            index = np.arange(len(y))
-            held = (
-                teacher_proba(teacher, X, self.classes_)
-                if self.calibration_cv is not None
-                else None
+    def _teacher_outputs(self, rows):
+        return teacher_proba(self.teacher_, rows, self.classes_)
+
+    def _encode_labels(self, y):
+        y = np.asarray(y)
+        check_classification_targets(y)
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y holds classes {unknown.tolist()} the model was not fitted on "
+                f"(classes_ = {self.classes_.tolist()})."
             )
-        else:
-            held = None
-            if self.calibration_cv is not None:
-                index, held = self._timed(
-                    "calibration",
-                    held_out_proba,
-                    teacher,
-                    X,
-                    y,
-                    sw,
-                    self.calibration_cv,
-                    seeds["split"],
-                    self.classes_,
-                )
-            self.teacher_ = self._timed(
-                "teacher", fit_teacher, clone(teacher), X, y, sw
-            )
-        if held is None:
-            self.temperature_ = 1.0
-            self.calibration_ = {}
-            return
-        logits = proba_to_logits(held)
-        yi = y_index[index]
-        w = None if sw is None else sw[index]
-        self.temperature_ = fit_temperature(logits, yi, w)
-        calibrated = soften(held, self.temperature_)
-        self.calibration_ = {
-            "n_rows": int(len(index)),
-            "nll_before": _nll(logits, yi, 1.0, w),
-            "nll_after": _nll(logits, yi, self.temperature_, w),
-            "ece_before": expected_calibration_error(yi, held, sample_weight=w),
-            "ece_after": expected_calibration_error(yi, calibrated, sample_weight=w),
-        }
-        self._log(
-            f"temperature {self.temperature_:.3f} (held-out NLL "
-            f"{self.calibration_['nll_before']:.4f} -> "
-            f"{self.calibration_['nll_after']:.4f})"
+        return np.searchsorted(self.classes_, y)
+
+    def _student_targets(self, outputs, y_index, label_weight):
+        """Softened calibrated targets; the first len(y_index) rows get labels."""
+        soft = soften(outputs, self.temperature_ * self.softening_temperature)
+        n = len(y_index)
+        soft[:n] = blend_with_labels(soft[:n], y_index, label_weight)
+        return soft
+
+    def _fit_student(self, student, X, targets, weights):
+        return _students.fit_classifier_student(
+            student, self.student_mode_, X, targets, weights
         )
 
     def _check_X(self, X):
@@ -739,6 +815,12 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         Synthetic rows generated and labelled at a time.
     n_jobs : int or None, default=None
         Parallel labelling of chunks (joblib) and threads of the default teacher.
+    memory : str, joblib.Memory or None, default=None
+        Cache of the student-independent stage (teacher fit, calibration,
+        augmentation and labelling), keyed on the data, the teacher, the
+        augmentation settings and the seeds. With it, a grid search over
+        student parameters fits the teacher once per training fold. A string
+        is a cache directory. ``None``: no caching.
     random_state : int, RandomState instance or None, default=None
         Seeds every random part of the fit; the same int gives the same model.
     verbose : int, default=0
@@ -801,6 +883,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         categorical_features="from_dtype",
         chunk_size=50_000,
         n_jobs=None,
+        memory=None,
         random_state=None,
         verbose=0,
     ):
@@ -813,6 +896,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             categorical_features=categorical_features,
             chunk_size=chunk_size,
             n_jobs=n_jobs,
+            memory=memory,
             random_state=random_state,
             verbose=verbose,
         )
@@ -863,46 +947,65 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         y2 = y.reshape(len(y), -1)
         categorical_mask = self._check_categorical(X_raw, X.shape[1])
 
-        if is_frozen(teacher):
-            self.teacher_ = teacher
-        else:
-            self.teacher_ = self._timed(
-                "teacher", fit_teacher, teacher, X, y, sample_weight
-            )
-
-        def label(rows):
-            return np.asarray(self.teacher_.predict(rows), dtype=np.float64).reshape(
-                len(rows), -1
-            )
-
-        X_transfer, targets, source = self._transfer_set(
-            X, label, seeds, categorical_mask
+        stage = self._run_teacher_stage(
+            regression_stage,
+            teacher=teacher,
+            X=X,
+            y=y,
+            sample_weight=sample_weight,
+            seeds=seeds,
+            augment=self.augment,
+            n_synthetic=self.n_synthetic,
+            categorical_mask=categorical_mask,
+            chunk_size=self.chunk_size,
+            n_jobs=self.n_jobs,
         )
-        n = X.shape[0]
-        if self.label_weight:
-            w = self.label_weight
-            targets[:n] = (1.0 - w) * targets[:n] + w * y2
-        weights = None if sample_weight is None else sample_weight[source]
-        self.target_mean_ = targets.mean(axis=0)
-        scale = targets.std(axis=0)
+        mixed = self._mix_targets(stage.outputs, y2, self.label_weight)
+        self.target_mean_ = mixed.mean(axis=0)
+        scale = mixed.std(axis=0)
         self.target_scale_ = np.where(scale > 0, scale, 1.0)
-        targets -= self.target_mean_
-        targets /= self.target_scale_
-        if targets.shape[1] == 1:
-            targets = targets[:, 0]
-
+        targets = self._standardise(mixed)
+        weights = None if sample_weight is None else sample_weight[stage.source]
         student = self._prepare_student(seeds)
         n_outputs = 1 if targets.ndim == 1 else targets.shape[1]
         student = _students.prepare_regressor(student, n_outputs)
         self.student_ = self._timed(
-            "student",
-            _students.fit_weighted_regressor,
-            student,
-            X_transfer,
-            targets,
-            weights,
+            "student", self._fit_student, student, stage.X_transfer, targets, weights
         )
         return self
+
+    def _teacher_outputs(self, rows):
+        return np.asarray(self.teacher_.predict(rows), dtype=np.float64).reshape(
+            len(rows), -1
+        )
+
+    def _encode_labels(self, y):
+        y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        if y.shape[1] != len(self.target_mean_):
+            raise ValueError(
+                f"y has {y.shape[1]} output(s); the model was fitted on "
+                f"{len(self.target_mean_)}."
+            )
+        return y
+
+    @staticmethod
+    def _mix_targets(outputs, y2, label_weight):
+        """Teacher predictions; the first len(y2) rows mixed with the targets."""
+        targets = outputs.copy()
+        n = len(y2)
+        if label_weight:
+            targets[:n] = (1.0 - label_weight) * targets[:n] + label_weight * y2
+        return targets
+
+    def _standardise(self, targets):
+        targets = (targets - self.target_mean_) / self.target_scale_
+        return targets[:, 0] if targets.shape[1] == 1 else targets
+
+    def _student_targets(self, outputs, y2, label_weight):
+        return self._standardise(self._mix_targets(outputs, y2, label_weight))
+
+    def _fit_student(self, student, X, targets, weights):
+        return _students.fit_weighted_regressor(student, X, targets, weights)
 
     def predict(self, X):
         """Predictions of the student, in the scale of ``y``.

@@ -227,6 +227,42 @@ def prepare_regressor(student, n_outputs: int):
     return student
 
 
+def soft_cross_entropy_rows(X, soft, sample_weight=None):
+    """Repeat each row once per class, weighted by its soft target.
+
+    Returns ``(X_rep, class_index, weight)``: a classifier's weighted log-loss on
+    them is the soft cross-entropy of the original rows. Pairs whose weight is
+    below ``1e-6`` of the row's weight are dropped.
+    """
+    base_w = np.ones(len(soft)) if sample_weight is None else sample_weight
+    weights = soft * base_w[:, None]
+    rows, classes = np.nonzero(weights >= _MIN_CLASS_WEIGHT * base_w[:, None])
+    return X[rows], classes, weights[rows, classes]
+
+
+def continue_mlp_training(student, mode, X, targets, sample_weight, epochs: int):
+    """Train a fitted MLP student (or Pipeline ending in one) for more epochs.
+
+    The Pipeline's fitted preprocessing is kept as it is (refitting the scaler
+    would move the inputs under the learnt weights); the MLP continues from its
+    weights with ``partial_fit``, one pass over the rows per epoch. Returns the
+    student, updated in place.
+    """
+    if isinstance(student, Pipeline):
+        Xt = student[:-1].transform(X)
+        mlp = student.steps[-1][1]
+    else:
+        Xt, mlp = X, student
+    if is_classifier(mlp):
+        X_rep, y_rep, w_rep = soft_cross_entropy_rows(Xt, targets, sample_weight)
+        for _ in range(epochs):
+            mlp.partial_fit(X_rep, y_rep, sample_weight=w_rep)
+    else:
+        for _ in range(epochs):
+            mlp.partial_fit(Xt, targets, sample_weight=sample_weight)
+    return student
+
+
 def fit_classifier_student(
     student,
     mode: str,
@@ -239,12 +275,8 @@ def fit_classifier_student(
     Returns the fitted student; for ``'soft_cross_entropy'`` and
     ``'teacher_labels'`` its classes are the integers ``0 .. n_classes-1``.
     """
-    n_rows, n_classes = soft.shape
     if mode == "soft_cross_entropy":
-        base_w = np.ones(n_rows) if sample_weight is None else sample_weight
-        weights = soft * base_w[:, None]
-        rows, classes = np.nonzero(weights >= _MIN_CLASS_WEIGHT * base_w[:, None])
-        return fit_weighted(student, X[rows], classes, weights[rows, classes])
+        return fit_weighted(student, *soft_cross_entropy_rows(X, soft, sample_weight))
     if mode == "teacher_labels":
         if sample_weight is not None:
             warnings.warn(

@@ -314,13 +314,27 @@ def test_pickle_round_trip_gives_identical_predictions(binary_data):
 @pytest.mark.parametrize("student", ["tree", "mlp", "linear"])
 def test_same_random_state_same_model_bit_for_bit(binary_data, student):
     X_tr, X_te, y_tr, _ = binary_data
+    # an unseeded teacher: the distiller's random_state must seed it
+    teacher = HistGradientBoostingClassifier(max_iter=30)
     probas = [
-        DistilledClassifier(student=student, n_synthetic=1.0, random_state=7)
+        DistilledClassifier(teacher, student, n_synthetic=1.0, random_state=7)
         .fit(X_tr, y_tr)
         .predict_proba(X_te)
         for _ in range(2)
     ]
     np.testing.assert_array_equal(probas[0], probas[1])
+
+
+def test_default_teacher_is_reproducible_bit_for_bit(binary_data):
+    X_tr, X_te, y_tr, _ = binary_data
+    a, b = (
+        DistilledClassifier(n_synthetic=0.5, random_state=3).fit(X_tr, y_tr)
+        for _ in range(2)
+    )
+    np.testing.assert_array_equal(
+        a.teacher_.predict_proba(X_te), b.teacher_.predict_proba(X_te)
+    )
+    np.testing.assert_array_equal(a.predict_proba(X_te), b.predict_proba(X_te))
 
 
 def test_different_random_state_changes_synthetic_rows(binary_data):

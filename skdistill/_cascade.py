@@ -1,0 +1,297 @@
+"""Cascade: the student answers routine rows, the teacher the hard ones.
+
+Confidence-threshold deferral (Chow's rule) on the distilled student's
+probabilities, which are trained on *calibrated* teacher targets: rows whose
+student confidence reaches ``threshold_`` are answered by the student, the rest
+are deferred to the teacher. The threshold is the lowest one (most rows kept by
+the student) that still meets the user's target on held-out rows.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._distill import DistilledClassifier
+from ._teacher import is_frozen
+
+
+def student_confidence(proba: np.ndarray, kind: str = "max_proba") -> np.ndarray:
+    """Confidence of each row's prediction: top probability or top-2 margin.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdistill._cascade import student_confidence
+    >>> p = np.array([[0.7, 0.2, 0.1], [0.4, 0.35, 0.25]])
+    >>> student_confidence(p).round(2).tolist()
+    [0.7, 0.4]
+    >>> student_confidence(p, "margin").round(2).tolist()
+    [0.5, 0.05]
+    """
+    if kind == "max_proba":
+        return proba.max(axis=1)
+    top2 = np.sort(proba, axis=1)[:, -2:]
+    return top2[:, 1] - top2[:, 0]
+
+
+def choose_threshold(
+    confidence: np.ndarray,
+    student_correct: np.ndarray,
+    teacher_correct: np.ndarray,
+    target: float,
+) -> tuple[float, float, float]:
+    """Lowest confidence threshold whose cascade score on these rows >= target.
+
+    The cascade answers a row with the student when its confidence is at least
+    the threshold, else with the teacher; its score is the mean correctness.
+    Only thresholds at distinct confidence values are considered, so tied rows
+    are always routed together.
+
+    Returns
+    -------
+    threshold : float
+        ``inf`` when even deferring every row misses the target or when no
+        row can be handed to the student without missing it.
+    coverage : float
+        Share of rows the student answers at that threshold.
+    score : float
+        The cascade's score at that threshold.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdistill._cascade import choose_threshold
+    >>> conf = np.array([0.9, 0.8, 0.6, 0.55])
+    >>> s_ok = np.array([1, 1, 0, 1]); t_ok = np.array([1, 1, 1, 1])
+    >>> choose_threshold(conf, s_ok, t_ok, target=1.0)
+    (0.8, 0.5, 1.0)
+    """
+    n = len(confidence)
+    order = np.argsort(-confidence, kind="stable")
+    conf = confidence[order]
+    s_ok = np.asarray(student_correct, dtype=np.float64)[order]
+    t_ok = np.asarray(teacher_correct, dtype=np.float64)[order]
+    # score when the first k rows (most confident) go to the student
+    student_part = np.concatenate([[0.0], np.cumsum(s_ok)])
+    teacher_part = np.concatenate([[0.0], np.cumsum(t_ok[::-1])])[::-1]
+    scores = (student_part + teacher_part) / n
+    # valid cut points: k = 0, or k where conf[k-1] > conf[k] (tie boundaries), or n
+    k = np.arange(n + 1)
+    valid = np.ones(n + 1, dtype=bool)
+    valid[1:n] = conf[:-1] > conf[1:]
+    ok = valid & (scores >= target - 1e-12)
+    if not ok[1:].any():
+        return float("inf"), 0.0, float(scores[0])
+    best = int(k[ok].max())
+    return float(conf[best - 1]), best / n, float(scores[best])
+
+
+class DistilledCascade(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Answer confident rows with the student, defer the rest to the teacher.
+
+    Parameters
+    ----------
+    distiller : DistilledClassifier
+        A fitted one wrapped in :class:`sklearn.frozen.FrozenEstimator` (then
+        ``fit`` only chooses the threshold, on the rows it is given — they
+        should be rows neither model trained on), or an unfitted one (then
+        ``fit`` fits a clone on ``1 - validation_fraction`` of the rows and
+        chooses the threshold on the rest).
+    metric : {'agreement', 'accuracy'}, default='agreement'
+        What the target constrains: agreement of the cascade with the teacher,
+        or accuracy against the true labels.
+    min_score : float or None, default=None
+        Minimum held-out score of the cascade. ``None``: the teacher's own
+        held-out score minus ``max_drop`` (the teacher agrees with itself
+        perfectly, so for 'agreement' that is ``1 - max_drop``).
+    max_drop : float, default=0.005
+        Allowed loss against the teacher when ``min_score`` is None.
+    confidence : {'max_proba', 'margin'}, default='max_proba'
+        The student's confidence score: top probability, or the gap between the
+        two most probable classes.
+    validation_fraction : float, default=0.2
+        Held-out share for choosing the threshold when the distiller is unfitted.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the held-out split.
+
+    Attributes
+    ----------
+    distiller_ : DistilledClassifier
+        The fitted distilled model.
+    threshold_ : float
+        Rows whose student confidence is at least this are answered by the
+        student (``inf``: every row goes to the teacher).
+    coverage_ : float
+        Share of held-out rows the student answered: the teacher calls saved.
+    target_ : float
+        The score the threshold had to meet.
+    validation_scores_ : dict
+        Held-out scores of the cascade, the student alone and the teacher alone.
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.ensemble import HistGradientBoostingClassifier
+    >>> from skdistill import DistilledCascade, DistilledClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> distiller = DistilledClassifier(
+    ...     HistGradientBoostingClassifier(max_iter=50), random_state=0
+    ... )
+    >>> cascade = DistilledCascade(distiller, random_state=0).fit(X, y)
+    >>> 0.0 <= cascade.coverage_ <= 1.0
+    True
+    >>> cascade.predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints: dict = {
+        "distiller": [HasMethods(["fit", "predict_proba"])],
+        "metric": [StrOptions({"agreement", "accuracy"})],
+        "min_score": [Interval(numbers.Real, 0, 1, closed="both"), None],
+        "max_drop": [Interval(numbers.Real, 0, 1, closed="both")],
+        "confidence": [StrOptions({"max_proba", "margin"})],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        distiller,
+        *,
+        metric="agreement",
+        min_score=None,
+        max_drop=0.005,
+        confidence="max_proba",
+        validation_fraction=0.2,
+        random_state=None,
+    ):
+        self.distiller = distiller
+        self.metric = metric
+        self.min_score = min_score
+        self.max_drop = max_drop
+        self.confidence = confidence
+        self.validation_fraction = validation_fraction
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Fit the distiller if needed and choose the deferral threshold.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self : DistilledCascade
+        """
+        inner = self.distiller.estimator if is_frozen(self.distiller) else None
+        target_model = inner if inner is not None else self.distiller
+        if not isinstance(target_model, DistilledClassifier):
+            raise TypeError(
+                "distiller must be a DistilledClassifier (optionally wrapped in "
+                f"FrozenEstimator); got {type(target_model).__name__}."
+            )
+        X_val, y_val = X, y
+        if inner is not None:
+            check_is_fitted(inner)
+            self.distiller_ = inner
+        else:
+            X_fit, X_val, y_fit, y_val = train_test_split(
+                X,
+                y,
+                test_size=self.validation_fraction,
+                random_state=self.random_state,
+                stratify=y,
+            )
+            self.distiller_ = clone(self.distiller).fit(X_fit, y_fit)
+        model = self.distiller_
+        self.classes_ = model.classes_
+        self.n_features_in_ = model.n_features_in_
+        if hasattr(model, "feature_names_in_"):
+            self.feature_names_in_ = model.feature_names_in_
+        X_val = validate_data(
+            self, X_val, reset=False, ensure_all_finite="allow-nan", dtype=np.float64
+        )
+        y_val = np.asarray(y_val)
+        unknown = np.setdiff1d(np.unique(y_val), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y holds classes {unknown.tolist()} the distiller does not know "
+                f"(it knows {self.classes_.tolist()})."
+            )
+        student_proba = model.predict_proba(X_val)
+        student_pred = student_proba.argmax(axis=1)
+        teacher_pred = model.teacher_predict_proba(X_val).argmax(axis=1)
+        if self.metric == "agreement":
+            reference = teacher_pred
+        else:
+            reference = np.searchsorted(self.classes_, y_val)
+        student_ok = student_pred == reference
+        teacher_ok = teacher_pred == reference
+        teacher_score = float(teacher_ok.mean())
+        self.target_ = (
+            self.min_score
+            if self.min_score is not None
+            else max(0.0, teacher_score - self.max_drop)
+        )
+        conf = student_confidence(student_proba, self.confidence)
+        self.threshold_, self.coverage_, cascade_score = choose_threshold(
+            conf, student_ok, teacher_ok, self.target_
+        )
+        self.validation_scores_ = {
+            "metric": self.metric,
+            "cascade": cascade_score,
+            "student": float(student_ok.mean()),
+            "teacher": teacher_score,
+            "n_rows": int(len(y_val)),
+        }
+        return self
+
+    def _validated(self, X):
+        check_is_fitted(self)
+        return validate_data(
+            self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64
+        )
+
+    def route(self, X):
+        """Boolean mask: True where the student answers, False where deferred."""
+        X = self._validated(X)
+        proba = self.distiller_.predict_proba(X)
+        return student_confidence(proba, self.confidence) >= self.threshold_
+
+    def predict_proba(self, X):
+        """Student probabilities on confident rows, calibrated teacher's on the rest.
+
+        The teacher is called only on the deferred rows.
+        """
+        X = self._validated(X)
+        proba = self.distiller_.predict_proba(X)
+        deferred = student_confidence(proba, self.confidence) < self.threshold_
+        if deferred.any():
+            proba[deferred] = self.distiller_.teacher_predict_proba(X[deferred])
+        return proba
+
+    def predict(self, X):
+        """Cascade prediction (labels from ``classes_``)."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags

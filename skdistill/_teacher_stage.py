@@ -1,0 +1,215 @@
+"""The student-independent part of a fit: teacher, calibration, transfer set.
+
+Everything a distiller computes before the student sees any data depends only on
+the training data, the teacher, the augmentation settings and the seeds — never
+on the student. These functions compute that stage in one call, so the
+distillers can cache it with ``joblib.Memory`` (their ``memory`` parameter): a
+grid search over student families then fits the teacher and labels the transfer
+set once per training fold instead of once per candidate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import clone
+
+from ._calibration import (
+    expected_calibration_error,
+    fit_temperature,
+    negative_log_likelihood,
+)
+from ._soft_targets import proba_to_logits, soften
+from ._teacher import fit_teacher, held_out_proba, is_frozen, teacher_proba
+from ._transfer import build_transfer_set, n_synthetic_rows
+from .augment import NoAugmenter, resolve_augmenter
+
+
+@dataclass
+class TeacherStage:
+    """What the student-independent stage produced."""
+
+    teacher: object
+    augmenter: object
+    X_transfer: np.ndarray
+    outputs: np.ndarray  # teacher probabilities, or predictions of shape (n, k)
+    source: np.ndarray
+    temperature: float = 1.0
+    calibration: dict = field(default_factory=dict)
+    times: dict = field(default_factory=dict)
+
+
+def _timed(times: dict, phase: str, log: Callable[[str], None], fn, *args):
+    log(f"{phase} ...")
+    t0 = time.perf_counter()
+    result = fn(*args)
+    times[phase] = time.perf_counter() - t0
+    log(f"{phase} done in {times[phase]:.2f}s")
+    return result
+
+
+def _transfer(
+    X, augment, n_synthetic, seed, categorical_mask, label, chunk_size, n_jobs
+):
+    augmenter = resolve_augmenter(augment)
+    if augmenter.get_params().get("random_state", None) is None:
+        augmenter.set_params(random_state=seed)
+    augmenter.fit(X, categorical_features=categorical_mask)
+    n_syn = (
+        0
+        if isinstance(augmenter, NoAugmenter)
+        else n_synthetic_rows(n_synthetic, X.shape[0])
+    )
+    X_transfer, outputs, source = build_transfer_set(
+        X, augmenter, n_syn, label, chunk_size=chunk_size, n_jobs=n_jobs
+    )
+    return augmenter, X_transfer, outputs, source
+
+
+def _calibrate(held, y_index, sample_weight):
+    logits = proba_to_logits(held)
+    temperature = fit_temperature(logits, y_index, sample_weight)
+    calibrated = soften(held, temperature)
+    w = sample_weight
+    return temperature, {
+        "n_rows": int(len(y_index)),
+        "nll_before": negative_log_likelihood(logits, y_index, 1.0, w),
+        "nll_after": negative_log_likelihood(logits, y_index, temperature, w),
+        "ece_before": expected_calibration_error(y_index, held, sample_weight=w),
+        "ece_after": expected_calibration_error(y_index, calibrated, sample_weight=w),
+    }
+
+
+def classification_stage(
+    teacher,
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray | None,
+    classes: np.ndarray,
+    seeds: dict,
+    calibration_cv,
+    augment,
+    n_synthetic,
+    categorical_mask,
+    chunk_size: int,
+    n_jobs: int | None,
+    log: Callable[[str], None],
+) -> TeacherStage:
+    """Fit (or take) the teacher, fit its temperature, label the transfer set.
+
+    ``calibration_cv`` selects the held-out rows for the temperature (see
+    :class:`~skdistill.DistilledClassifier`); a frozen teacher is calibrated
+    on its outputs for ``X``. ``outputs`` are the teacher's raw probabilities
+    (columns in ``classes`` order) for every transfer row.
+    """
+    times: dict = {}
+    y_index = np.searchsorted(classes, y)
+    held = index = None
+    if is_frozen(teacher):
+        fitted = teacher
+        if calibration_cv is not None:
+            index = np.arange(len(y))
+            held = teacher_proba(teacher, X, classes)
+    else:
+        if calibration_cv is not None:
+            index, held = _timed(
+                times,
+                "calibration",
+                log,
+                held_out_proba,
+                teacher,
+                X,
+                y,
+                sample_weight,
+                calibration_cv,
+                seeds["split"],
+                classes,
+            )
+        fitted = _timed(
+            times, "teacher", log, fit_teacher, clone(teacher), X, y, sample_weight
+        )
+    temperature, calibration = 1.0, {}
+    if held is not None:
+        w = None if sample_weight is None else sample_weight[index]
+        temperature, calibration = _calibrate(held, y_index[index], w)
+        log(
+            f"temperature {temperature:.3f} (held-out NLL "
+            f"{calibration['nll_before']:.4f} -> {calibration['nll_after']:.4f})"
+        )
+    t0 = time.perf_counter()
+    augmenter, X_transfer, proba, source = _transfer(
+        X,
+        augment,
+        n_synthetic,
+        seeds["augment"],
+        categorical_mask,
+        lambda rows: teacher_proba(fitted, rows, classes),
+        chunk_size,
+        n_jobs,
+    )
+    times["augment_and_label"] = time.perf_counter() - t0
+    log(f"transfer set: {X.shape[0]} real + {len(X_transfer) - len(X)} synthetic rows")
+    return TeacherStage(
+        teacher=fitted,
+        augmenter=augmenter,
+        X_transfer=X_transfer,
+        outputs=proba,
+        source=source,
+        temperature=temperature,
+        calibration=calibration,
+        times=times,
+    )
+
+
+def regression_stage(
+    teacher,
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray | None,
+    seeds: dict,
+    augment,
+    n_synthetic,
+    categorical_mask,
+    chunk_size: int,
+    n_jobs: int | None,
+    log: Callable[[str], None],
+) -> TeacherStage:
+    """Fit (or take) the teacher and label the transfer set with its predictions.
+
+    ``outputs`` has shape (n_transfer, n_outputs).
+    """
+    times: dict = {}
+    if is_frozen(teacher):
+        fitted = teacher
+    else:
+        fitted = _timed(
+            times, "teacher", log, fit_teacher, teacher, X, y, sample_weight
+        )
+
+    def label(rows):
+        return np.asarray(fitted.predict(rows), dtype=np.float64).reshape(len(rows), -1)
+
+    t0 = time.perf_counter()
+    augmenter, X_transfer, outputs, source = _transfer(
+        X,
+        augment,
+        n_synthetic,
+        seeds["augment"],
+        categorical_mask,
+        label,
+        chunk_size,
+        n_jobs,
+    )
+    times["augment_and_label"] = time.perf_counter() - t0
+    log(f"transfer set: {X.shape[0]} real + {len(X_transfer) - len(X)} synthetic rows")
+    return TeacherStage(
+        teacher=fitted,
+        augmenter=augmenter,
+        X_transfer=X_transfer,
+        outputs=outputs,
+        source=source,
+        times=times,
+    )

@@ -1,0 +1,114 @@
+"""The ``memory`` cache: the teacher stage is computed once per training set."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
+from sklearn.model_selection import GridSearchCV, cross_validate
+
+from skdistill import DistilledClassifier, DistilledRegressor, make_student
+
+FITS: list[int] = []  # one entry per real teacher fit (the cache skips fits)
+
+
+class CountingTeacher(HistGradientBoostingClassifier):
+    def fit(self, X, y, sample_weight=None):  # noqa: D102
+        FITS.append(len(X))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.fixture(autouse=True)
+def _reset():
+    FITS.clear()
+
+
+@pytest.fixture
+def data():
+    return make_classification(300, 6, random_state=0)
+
+
+def test_grid_search_fits_teacher_once_per_fold(data, tmp_path):
+    X, y = data
+    tree = make_student("tree", "classification")
+    model = DistilledClassifier(
+        CountingTeacher(max_iter=20),
+        tree,
+        calibration_cv=None,
+        n_synthetic=0.5,
+        memory=str(tmp_path),
+        random_state=0,
+    )
+    grid = [
+        {"student": [tree], "student__max_depth": [2, 3, 4, 5]},
+        {"student": ["mlp", "linear"]},
+    ]
+    search = GridSearchCV(model, grid, cv=3).fit(X, y)
+    assert len(search.cv_results_["params"]) == 6
+    # 3 folds + the final refit on all rows: 4 teacher fits, not 6 * 3 + 1
+    assert len(FITS) == 4
+    assert sorted(FITS) == [200, 200, 200, 300]
+
+
+def test_calibration_fits_are_cached_too(data, tmp_path):
+    X, y = data
+    model = DistilledClassifier(
+        CountingTeacher(max_iter=20),
+        n_synthetic=0.5,
+        memory=str(tmp_path),
+        random_state=0,
+    )
+    GridSearchCV(model, {"student": ["tree", "linear"]}, cv=2, refit=False).fit(X, y)
+    # per fold: one calibration fit on 80% + the final teacher fit
+    assert len(FITS) == 4
+
+
+def test_cached_fit_equals_uncached_fit(data, tmp_path):
+    X, y = data
+    kwargs = dict(teacher=CountingTeacher(max_iter=20), n_synthetic=0.5, random_state=0)
+    plain = DistilledClassifier(**kwargs).fit(X, y)
+    cached = DistilledClassifier(memory=str(tmp_path), **kwargs)
+    first = cached.fit(X, y).predict_proba(X)
+    second = cached.fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, plain.predict_proba(X))
+    np.testing.assert_array_equal(second, first)
+    assert "teacher_stage_from_cache" in cached.fit_times_
+    assert cached.temperature_ == plain.temperature_
+
+
+def test_cache_is_not_stale_when_data_or_teacher_change(data, tmp_path):
+    X, y = data
+    model = DistilledClassifier(
+        CountingTeacher(max_iter=20), n_synthetic=0.5, memory=str(tmp_path)
+    )
+    model.set_params(random_state=0).fit(X, y)
+    n_first = len(FITS)
+    X2 = X.copy()
+    X2[0, 0] += 1.0
+    model.fit(X2, y)  # different data
+    assert len(FITS) == 2 * n_first
+    model.set_params(teacher__max_iter=21).fit(X, y)  # different teacher
+    assert len(FITS) == 3 * n_first
+    model.set_params(augment="jitter").fit(X, y)  # different transfer set
+    assert len(FITS) == 4 * n_first
+    model.set_params(student="linear", softening_temperature=2.0).fit(X, y)
+    assert len(FITS) == 4 * n_first  # only student-side parameters changed
+
+
+def test_memory_with_parallel_grid_search_and_regression(tmp_path):
+    X, y = make_regression(200, 5, random_state=0)
+    model = DistilledRegressor(
+        HistGradientBoostingRegressor(max_iter=20),
+        n_synthetic=0.5,
+        memory=str(tmp_path),
+        random_state=0,
+    )
+    search = GridSearchCV(model, {"student": ["tree", "linear"]}, cv=2, n_jobs=2)
+    search.fit(X, y)
+    scores = cross_validate(model.set_params(student="linear"), X, y, cv=2)
+    np.testing.assert_allclose(
+        scores["test_score"],
+        [search.cv_results_[f"split{i}_test_score"][1] for i in range(2)],
+    )

@@ -38,6 +38,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _students
+from ._selection import check_budget, search_students
 from ._soft_targets import (
     blend_with_labels,
     sharpen_student_proba,
@@ -86,7 +87,11 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "teacher": [HasMethods(["fit", "predict"]), None],
-        "student": [StrOptions(set(_students.STUDENT_ALIASES)), HasMethods(["fit"])],
+        "student": [
+            StrOptions({*_students.STUDENT_ALIASES, "auto"}),
+            HasMethods(["fit"]),
+        ],
+        "student_budget": [dict, None],
         "augment": [StrOptions(set(_AUGMENT_ALIASES)), BaseAugmenter, None],
         "n_synthetic": [
             Interval(numbers.Integral, 0, None, closed="left"),
@@ -116,6 +121,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         chunk_size=50_000,
         n_jobs=None,
         memory=None,
+        student_budget=None,
         random_state=None,
         verbose=0,
     ):
@@ -128,6 +134,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         self.chunk_size = chunk_size
         self.n_jobs = n_jobs
         self.memory = memory
+        self.student_budget = student_budget
         self.random_state = random_state
         self.verbose = verbose
 
@@ -376,6 +383,27 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         }
         return self
 
+    def _search_student(self, stage, targets, weights, reference, seeds):
+        """``student='auto'``: pick the most faithful candidate within budget."""
+        budget = check_budget(self.student_budget)
+        t0 = time.perf_counter()
+        self._log("searching student candidates ...")
+        self.student_, self.student_search_ = search_students(
+            self._task,
+            stage.X_transfer,
+            targets,
+            stage.source,
+            weights,
+            len(reference),
+            reference,
+            self._fit_student,
+            budget,
+            seeds["student"],
+        )
+        self.fit_times_["student"] = time.perf_counter() - t0
+        chosen = next(r for r in self.student_search_ if r["chosen"])
+        self._log(f"chose {chosen['name']} (fidelity {chosen['fidelity']:.4f})")
+
     @staticmethod
     def _drop_zero_weights(X, y, sample_weight):
         """Rows of weight zero are removed, exactly as if they were not given."""
@@ -473,6 +501,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         Synthetic rows generated and labelled at a time.
     n_jobs : int or None, default=None
         Parallel labelling of chunks (joblib) and threads of the default teacher.
+    student_budget : dict or None, default=None
+        Only with ``student='auto'``: ``{'latency_us': ..., 'onnx_bytes': ...}``
+        (either key optional), the largest single-row ONNX Runtime latency in
+        microseconds and ONNX file size the chosen student may have.
     memory : str, joblib.Memory or None, default=None
         Cache of the student-independent stage (teacher fit, calibration,
         augmentation and labelling), keyed on the data, the teacher, the
@@ -577,6 +609,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         chunk_size=50_000,
         n_jobs=None,
         memory=None,
+        student_budget=None,
         random_state=None,
         verbose=0,
     ):
@@ -590,6 +623,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             chunk_size=chunk_size,
             n_jobs=n_jobs,
             memory=memory,
+            student_budget=student_budget,
             random_state=random_state,
             verbose=verbose,
         )
@@ -681,6 +715,11 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         self.calibration_ = stage.calibration
         soft = self._student_targets(stage.outputs, y_index, self.label_weight)
         weights = None if sample_weight is None else sample_weight[stage.source]
+        if self.student == "auto":
+            self.student_mode_ = "soft_cross_entropy"
+            reference = stage.outputs[: len(y)].argmax(axis=1)
+            self._search_student(stage, soft, weights, reference, seeds)
+            return self
         student = self._prepare_student(seeds)
         self.student_mode_ = _students.student_mode(student, self.student_target)
         self.student_ = self._timed(
@@ -815,6 +854,10 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         Synthetic rows generated and labelled at a time.
     n_jobs : int or None, default=None
         Parallel labelling of chunks (joblib) and threads of the default teacher.
+    student_budget : dict or None, default=None
+        Only with ``student='auto'``: ``{'latency_us': ..., 'onnx_bytes': ...}``
+        (either key optional), the largest single-row ONNX Runtime latency in
+        microseconds and ONNX file size the chosen student may have.
     memory : str, joblib.Memory or None, default=None
         Cache of the student-independent stage (teacher fit, calibration,
         augmentation and labelling), keyed on the data, the teacher, the
@@ -884,6 +927,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         chunk_size=50_000,
         n_jobs=None,
         memory=None,
+        student_budget=None,
         random_state=None,
         verbose=0,
     ):
@@ -897,6 +941,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             chunk_size=chunk_size,
             n_jobs=n_jobs,
             memory=memory,
+            student_budget=student_budget,
             random_state=random_state,
             verbose=verbose,
         )
@@ -966,6 +1011,10 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         self.target_scale_ = np.where(scale > 0, scale, 1.0)
         targets = self._standardise(mixed)
         weights = None if sample_weight is None else sample_weight[stage.source]
+        if self.student == "auto":
+            reference = self._standardise(stage.outputs[: len(y2)])
+            self._search_student(stage, targets, weights, reference, seeds)
+            return self
         student = self._prepare_student(seeds)
         n_outputs = 1 if targets.ndim == 1 else targets.shape[1]
         student = _students.prepare_regressor(student, n_outputs)

@@ -1,0 +1,342 @@
+"""The ``skdistill`` command line: demo, fit, predict, report, and bad input."""
+
+import io
+import json
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+
+import numpy as np
+import pandas as pd
+import pytest
+from threadpoolctl import threadpool_limits
+
+from skdistill import cli
+from skdistill.cli import main
+
+# Every fit uses the cheap teacher (a documented --teacher choice) on one thread.
+FAST = ["--teacher", "hgb", "--n-synthetic", "0.5", "--n-jobs", "1", "-q"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    with threadpool_limits(1):
+        yield
+
+
+def make_frame(n=160, seed=0):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "age": rng.integers(18, 80, n),
+            "income": rng.normal(50, 10, n).round(2),
+            "city": pd.Series(rng.choice(["paris", "rome", "oslo"], n), dtype=object),
+            "plan": pd.Series(rng.choice(["a", "b"], n), dtype=object),
+        }
+    )
+    frame.loc[::11, "income"] = np.nan
+    frame.loc[::7, "city"] = None
+    noise = rng.random(n) < 0.1
+    frame["churn"] = np.where(
+        ((frame.age > 50) ^ (frame.city == "oslo")) ^ noise, "yes", "no"
+    )
+    frame["spend"] = frame.age * 2.0 + frame.income.fillna(50) + rng.normal(0, 5, n)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cli")
+
+
+@pytest.fixture(scope="module")
+def churn_csv(workdir):
+    path = workdir / "churn.csv"
+    make_frame().drop(columns="spend").to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def fitted_with_logs(workdir, churn_csv):
+    """One fit shared by the tests, with its progress lines (no -q)."""
+    out = workdir / "churn-model"
+    argv = ["fit", str(churn_csv), "--target", "churn", "--out", str(out)]
+    argv += ["--teacher", "hgb", "--n-synthetic", "0.5", "--n-jobs", "1"]
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with redirect_stdout(stdout), redirect_stderr(stderr):
+        assert main(argv) == 0
+    return out, stdout.getvalue(), stderr.getvalue()
+
+
+@pytest.fixture(scope="module")
+def fitted(fitted_with_logs):
+    return fitted_with_logs[0]
+
+
+def run(argv, capsys):
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+# ------------------------------------------------------------------------ help
+@pytest.mark.parametrize("command", ["demo", "fit", "predict", "report"])
+def test_every_command_has_help_with_examples(command, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out and f"skdistill {command}" in out
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    assert main([]) == 2
+    assert "demo" in capsys.readouterr().out
+
+
+def test_teacher_choices_are_documented():
+    help_text = cli.build_parser().format_help()
+    assert "skdistill fit" in help_text
+    fit_help = cli.build_parser()._subparsers._group_actions[0].choices["fit"]
+    text = fit_help.format_help()
+    for choice in cli.TEACHERS:
+        assert choice in text
+    assert "no automatic student selection" in text
+
+
+# ------------------------------------------------------------------------- fit
+def test_fit_writes_every_artefact(fitted):
+    names = {p.name for p in fitted.iterdir()}
+    assert {
+        "model.skops",
+        "model.joblib",
+        "model.onnx",
+        "report.md",
+        "report.json",
+        "metadata.json",
+    } <= names
+    assert "reliability.png" in names
+    meta = json.loads((fitted / "metadata.json").read_text())
+    assert meta["task"] == "classification" and meta["target"] == "churn"
+    assert meta["classes"] == ["no", "yes"]
+    kinds = {c["name"]: c["kind"] for c in meta["columns"]}
+    assert kinds == {
+        "age": "numeric",
+        "income": "numeric",
+        "city": "categorical",
+        "plan": "categorical",
+    }
+    assert meta["skops"] == "full model"
+    report = json.loads((fitted / "report.json").read_text())
+    assert report["onnx"]["exported"] and report["onnx"]["label_agreement"] == 1.0
+    # no temporary directories are left beside the output
+    assert not [p for p in fitted.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_fit_pipeline_encodes_text_and_keeps_observed_levels(fitted):
+    from skdistill.persistence import load_model
+
+    model = load_model(fitted / "model.skops")
+    distiller = model[-1]
+    # ordinal codes of the two text columns follow the two numeric columns
+    assert list(distiller.categorical_features) == [2, 3]
+    assert distiller.augmenter_.categorical_mask_.tolist() == [False, False, True, True]
+
+
+def test_predict_onnx_and_saved_models_agree(fitted, churn_csv, workdir, capsys):
+    outputs = {}
+    for name, model in [
+        ("onnx", fitted / "model.onnx"),
+        ("skops", fitted / "model.skops"),
+        ("joblib", fitted / "model.joblib"),
+        ("dir", fitted),
+    ]:
+        out = workdir / f"pred-{name}.csv"
+        code, _, err = run(["predict", model, churn_csv, "--out", out, "-q"], capsys)
+        assert code == 0, err
+        outputs[name] = pd.read_csv(out)
+    first = outputs["onnx"]
+    assert list(first.columns) == ["prediction", "proba_no", "proba_yes"]
+    assert len(first) == 160
+    for other in outputs.values():
+        assert (other["prediction"] == first["prediction"]).all()
+        np.testing.assert_allclose(other["proba_yes"], first["proba_yes"], atol=1e-9)
+
+
+def test_predict_parquet_to_stdout_with_unseen_level(fitted, workdir, capsys):
+    pytest.importorskip("pyarrow")
+    frame = make_frame(20, seed=1).drop(columns=["churn", "spend"])
+    frame.loc[0, "city"] = "lima"  # a level never seen at fit time
+    path = workdir / "new.parquet"
+    frame.to_parquet(path)
+    code, out, err = run(["predict", fitted / "model.onnx", path, "-q"], capsys)
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert lines[0] == "prediction,proba_no,proba_yes" and len(lines) == 21
+
+
+def test_report_command(fitted, churn_csv, workdir, capsys):
+    out_dir = workdir / "report-out"
+    code, out, err = run(
+        ["report", fitted, churn_csv, "--target", "churn", "--out", out_dir, "-q"],
+        capsys,
+    )
+    assert code == 0, err
+    assert "Distillation report: Pipeline(DistilledClassifier)" in out
+    assert (out_dir / "report.md").exists() and (out_dir / "report.json").exists()
+
+
+def test_fit_regression_with_linear_student(workdir, capsys):
+    path = workdir / "spend.csv"
+    make_frame(120).drop(columns="churn").to_csv(path, index=False)
+    out = workdir / "spend-model"
+    code, stdout, err = run(
+        ["fit", path, "--target", "spend", "--student", "linear", "--out", out, *FAST],
+        capsys,
+    )
+    assert code == 0, err
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["task"] == "regression" and meta["classes"] is None
+    assert "R^2" in stdout and "model.onnx" in stdout
+    code, pred, err = run(["predict", out / "model.onnx", path, "-q"], capsys)
+    assert code == 0, err  # the target column may be present; it is ignored
+    assert pred.splitlines()[0] == "prediction"
+
+
+def test_progress_lines_go_to_stderr(fitted_with_logs):
+    out, stdout, err = fitted_with_logs
+    assert "[skdistill" in err and "s] reading" in err
+    assert "[DistilledClassifier]" in err  # the estimator's own phases
+    assert "[skdistill" not in stdout
+    assert "Distillation report" in stdout and str(out) in stdout
+
+
+# ------------------------------------------------------------------- bad input
+def _assert_clean_error(code, out, err, *words):
+    assert code == 2
+    lines = [line for line in err.strip().splitlines() if not line.startswith("[")]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("skdistill: error: ")
+    assert "Traceback" not in err
+    for word in words:
+        assert word in lines[0]
+
+
+@pytest.mark.parametrize(
+    "case, words",
+    [
+        ("missing_file", ["no such file"]),
+        ("unknown_target", ["'nope'", "columns are"]),
+        ("single_value", ["single value"]),
+        ("not_csv", ["not a CSV or Parquet file"]),
+        ("parquet_named_csv", ["Parquet file named like a CSV"]),
+        ("binary_csv", ["not a readable CSV"]),
+    ],
+)
+def test_fit_bad_input(case, words, workdir, churn_csv, capsys):
+    target = "churn"
+    data = churn_csv
+    if case == "missing_file":
+        data = workdir / "absent.csv"
+    elif case == "unknown_target":
+        target = "nope"
+    elif case == "single_value":
+        data = workdir / "single.csv"
+        pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [1, 1, 1]}).to_csv(data, index=False)
+        target = "y"
+    elif case == "not_csv":
+        data = workdir / "table.xlsx"
+        data.write_bytes(b"PK\x03\x04 not a spreadsheet we read")
+    elif case == "parquet_named_csv":
+        data = workdir / "really_parquet.csv"
+        data.write_bytes(b"PAR1" + b"\x00" * 20)
+    elif case == "binary_csv":
+        data = workdir / "binary.csv"
+        data.write_bytes(b"\xff\xfe\x00\x81" * 50)
+    out = workdir / f"never-{case}"
+    code, stdout, err = run(
+        ["fit", data, "--target", target, "--out", out, "-q"], capsys
+    )
+    _assert_clean_error(code, stdout, err, *words)
+    assert not out.exists()
+
+
+def test_fit_refuses_to_overwrite_without_force(fitted, churn_csv, capsys):
+    code, out, err = run(
+        ["fit", churn_csv, "--target", "churn", "--out", fitted], capsys
+    )
+    _assert_clean_error(code, out, err, "--force")
+
+
+def test_parquet_without_pyarrow(workdir, monkeypatch, capsys):
+    path = workdir / "data.parquet"
+    path.write_bytes(b"PAR1" + b"\x00" * 20)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    code, out, err = run(["fit", path, "--target", "y", "-q"], capsys)
+    _assert_clean_error(code, out, err, "pyarrow", "skdistill[parquet]")
+
+
+@pytest.mark.parametrize("model_name", ["model.onnx", "model.skops"])
+def test_predict_columns_differ(fitted, workdir, model_name, capsys):
+    frame = make_frame(10).drop(columns=["churn", "spend", "plan"])
+    frame["extra"] = 1.0
+    path = workdir / "wrong_columns.csv"
+    frame.to_csv(path, index=False)
+    out = workdir / "never.csv"
+    code, stdout, err = run(
+        ["predict", fitted / model_name, path, "--out", out, "-q"], capsys
+    )
+    _assert_clean_error(code, stdout, err, "missing ['plan']", "unexpected ['extra']")
+    assert not out.exists()
+
+
+def test_predict_numeric_column_with_text(fitted, workdir, capsys):
+    frame = make_frame(10).drop(columns=["churn", "spend"])
+    frame["age"] = frame["age"].astype(object)
+    frame.loc[3, "age"] = "old"
+    path = workdir / "text_in_numeric.csv"
+    frame.to_csv(path, index=False)
+    code, out, err = run(["predict", fitted, path, "-q"], capsys)
+    _assert_clean_error(code, out, err, "'age'", "numeric")
+
+
+def test_predict_missing_model(workdir, churn_csv, capsys):
+    code, out, err = run(["predict", workdir / "nope.onnx", churn_csv], capsys)
+    _assert_clean_error(code, out, err, "no such file")
+
+
+def test_report_refuses_onnx(fitted, churn_csv, capsys):
+    code, out, err = run(
+        ["report", fitted / "model.onnx", churn_csv, "--target", "churn", "-q"], capsys
+    )
+    _assert_clean_error(code, out, err, "teacher")
+
+
+def test_failed_fit_leaves_no_partial_output(workdir, churn_csv, monkeypatch, capsys):
+    import skdistill.report
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulated failure while measuring the report")
+
+    monkeypatch.setattr(skdistill.report, "distillation_report", boom)
+    out = workdir / "interrupted"
+    with pytest.raises(RuntimeError, match="simulated"):
+        main(["fit", str(churn_csv), "--target", "churn", "--out", str(out), *FAST])
+    assert not out.exists()
+    assert not [p for p in workdir.iterdir() if p.name.startswith(".interrupted")]
+
+
+# ------------------------------------------------------------------------ demo
+def test_demo_prints_report_and_writes_onnx(workdir, capsys):
+    out = workdir / "demo"
+    argv = ["demo", "--dataset", "wine", "--teacher", "hgb", "--n-jobs", "1"]
+    code, stdout, err = run([*argv, "--out", out, "-q"], capsys)
+    assert code == 0, err
+    assert "Distillation report: DistilledClassifier" in stdout
+    assert "ONNX scorer (student only, " in stdout and str(out / "model.onnx") in stdout
+    assert (out / "model.onnx").stat().st_size > 0
+    # the printed follow-up command works
+    code, pred, err = run(
+        ["predict", out / "model.onnx", out / "heldout.csv", "-q"], capsys
+    )
+    assert code == 0, err
+    assert len(pred.strip().splitlines()) == 1 + 45

@@ -59,7 +59,7 @@ _MEMBER = {
     "lightgbm": "lightgbm",
     "extra-trees": "extra_trees",
 }
-STUDENTS = ("tree", "mlp", "linear")
+STUDENTS = ("tree", "mlp", "linear", "auto")
 AUGMENTERS = ("munge", "jitter", "interpolation", "marginal", "none")
 #: A numeric target with at most this many distinct integer values is taken as
 #: class labels by ``--task auto``.
@@ -109,6 +109,11 @@ def _thread_limit(n_jobs):
 
     with threadpool_limits(limits=n_jobs):
         yield
+
+
+def _jobs(n_jobs):
+    """``--n-jobs`` as the estimators' ``n_jobs``: 0 (or less) means None."""
+    return n_jobs if n_jobs and n_jobs > 0 else None
 
 
 def _say(message: str = "") -> None:
@@ -345,7 +350,7 @@ def _preprocessor(schema, frame, student: str):
     for name in text:
         levels = frame[name].nunique(dropna=False)
         small = levels <= MAX_ONEHOT_LEVELS
-        (onehot if student != "tree" and small else ordinal).append(name)
+        (onehot if student in ("mlp", "linear") and small else ordinal).append(name)
     transformers, categorical, width = [], [], 0
     if numeric:
         transformers.append(("num", "passthrough", numeric))
@@ -457,9 +462,9 @@ def _cmd_demo(args) -> int:
     )
     Distiller = DistilledClassifier if task == "classification" else DistilledRegressor
     model = Distiller(
-        teacher=_teacher(args.teacher, task, args.random_state, args.n_jobs),
+        teacher=_teacher(args.teacher, task, args.random_state, _jobs(args.n_jobs)),
         student=args.student,
-        n_jobs=args.n_jobs,
+        n_jobs=_jobs(args.n_jobs),
         random_state=args.random_state,
         verbose=0 if args.quiet else 1,
     )
@@ -562,14 +567,25 @@ def _cmd_fit(args) -> int:
     pre, cat_idx = _preprocessor(schema, X_tr, args.student)
     Distiller = DistilledClassifier if task == "classification" else DistilledRegressor
     params = dict(
-        teacher=_teacher(args.teacher, task, args.random_state, args.n_jobs),
+        teacher=_teacher(args.teacher, task, args.random_state, _jobs(args.n_jobs)),
         student=args.student,
         augment=args.augment,
         categorical_features=cat_idx or None,
-        n_jobs=args.n_jobs,
+        n_jobs=_jobs(args.n_jobs),
         random_state=args.random_state,
         verbose=0 if args.quiet else 1,
     )
+    budget = {}
+    if args.max_latency_us is not None:
+        budget["latency_us"] = args.max_latency_us
+    if args.max_onnx_bytes is not None:
+        budget["onnx_bytes"] = args.max_onnx_bytes
+    if budget and args.student != "auto":
+        raise CLIError("--max-latency-us and --max-onnx-bytes need --student auto.")
+    if any(v <= 0 for v in budget.values()):
+        raise CLIError("--max-latency-us and --max-onnx-bytes must be > 0.")
+    if budget:
+        params["student_budget"] = budget
     if args.n_synthetic is not None:
         if args.n_synthetic < 0:
             raise CLIError(f"--n-synthetic must be >= 0; got {args.n_synthetic}.")
@@ -584,6 +600,9 @@ def _cmd_fit(args) -> int:
         ):
             model.fit(X_tr, y_tr)
         distiller = model[-1]
+        chosen = _chosen_student(distiller)
+        if chosen:
+            progress(f"student='auto' chose {chosen}")
         meta = {
             "skdistill_version": _version(),
             "data": str(data),
@@ -595,6 +614,8 @@ def _cmd_fit(args) -> int:
             else None,
             "teacher": args.teacher,
             "student": args.student,
+            "student_chosen": chosen,
+            "student_budget": budget or None,
             "augment": args.augment,
             "n_train": int(len(X_tr)),
             "n_test": int(len(X_te)) if args.test_size > 0 else 0,
@@ -666,6 +687,14 @@ def _cmd_fit(args) -> int:
     _say("  metadata.json  target, columns, classes, settings")
     _say(f"total wall time: {progress.elapsed():.1f}s")
     return 0
+
+
+def _chosen_student(distiller) -> str | None:
+    """Name of the candidate ``student='auto'`` chose, if it searched."""
+    search = getattr(distiller, "student_search_", None)
+    if not search:
+        return None
+    return next((r["name"] for r in search if r.get("chosen")), None)
 
 
 def _version() -> str:
@@ -957,8 +986,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--n-jobs",
         type=int,
-        default=None,
-        help="threads of the teacher, OpenMP and BLAS (default: all cores)",
+        default=1,
+        help="threads of the teacher, OpenMP and BLAS; 0: the libraries' "
+        "defaults, all cores (default: 1, which keeps the demo's time steady on "
+        "a busy machine, where threads spinning against other processes can "
+        "make it ten times slower)",
     )
     demo.add_argument("--random-state", type=int, default=0)
     demo.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
@@ -985,15 +1017,18 @@ def build_parser() -> argparse.ArgumentParser:
             "--task auto: a text or boolean target, or a numeric one with at most "
             f"{MAX_CLASSES_AUTO} distinct integer values, is classification; any "
             "other numeric target is regression.\n\n"
-            "There is no automatic student selection yet: choose a family with "
-            "--student, or compare them in Python with GridSearchCV."
+            "--student auto searches tree, MLP and linear candidates (fidelity "
+            "to the teacher on 20%% of the training rows, cost in ONNX Runtime) and "
+            "keeps the most faithful one within the budget; text columns are then "
+            "ordinal-encoded."
         ),
         epilog=(
             "examples:\n"
             "  skdistill fit churn.csv --target churned\n"
             "  skdistill fit houses.parquet --target price --student mlp "
             "--out price-model\n"
-            "  skdistill fit data.csv --target y --teacher hgb --n-synthetic 1.0 -q"
+            "  skdistill fit data.csv --target y --teacher hgb --n-synthetic 1.0 -q\n"
+            "  skdistill fit data.csv --target y --student auto --max-latency-us 20"
         ),
         formatter_class=_Formatter,
     )
@@ -1011,8 +1046,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--student",
         choices=STUDENTS,
         default="tree",
-        help="student family: tree (depth-6 tree), mlp (32x32), "
-        "linear (logistic/ridge) (default: tree)",
+        help="student family: tree (depth-6 tree), mlp (32x32), linear "
+        "(logistic/ridge), or auto: the most faithful of trees of depth 3-10, "
+        "MLPs and a linear model within --max-latency-us/--max-onnx-bytes "
+        "(default: tree)",
+    )
+    fit.add_argument(
+        "--max-latency-us",
+        type=float,
+        default=None,
+        metavar="US",
+        help="with --student auto: single-row ONNX Runtime latency budget in µs",
+    )
+    fit.add_argument(
+        "--max-onnx-bytes",
+        type=int,
+        default=None,
+        metavar="BYTES",
+        help="with --student auto: ONNX file size budget in bytes",
     )
     fit.add_argument(
         "--teacher", choices=list(TEACHERS), default="default", help=teacher_help
@@ -1055,8 +1106,10 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--n-jobs",
         type=int,
-        default=None,
-        help="threads of the teacher, OpenMP and BLAS (default: all cores)",
+        default=0,
+        help="threads of the teacher, OpenMP and BLAS; 0: the libraries' "
+        "defaults, all cores (default: 0; on a busy shared machine 1 is often "
+        "much faster)",
     )
     fit.add_argument("--random-state", type=int, default=0)
     fit.add_argument("-q", "--quiet", action="store_true", help="no progress lines")

@@ -154,13 +154,12 @@ def drop_teacher(model):
     Examples
     --------
     >>> from sklearn.datasets import load_iris
-    >>> from sklearn.ensemble import HistGradientBoostingClassifier
+    >>> from sklearn.ensemble import ExtraTreesClassifier
     >>> from skdistill import DistilledClassifier
     >>> from skdistill.persistence import drop_teacher
     >>> X, y = load_iris(return_X_y=True)
     >>> model = DistilledClassifier(
-    ...     HistGradientBoostingClassifier(max_iter=10), n_synthetic=100,
-    ...     random_state=0,
+    ...     ExtraTreesClassifier(n_estimators=20), n_synthetic=100, random_state=0
     ... ).fit(X, y)
     >>> light = drop_teacher(model)
     >>> bool((light.predict(X) == model.predict(X)).all())

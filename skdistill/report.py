@@ -81,7 +81,7 @@ def _rows(X, index):
     return X.iloc[index] if hasattr(X, "iloc") else np.asarray(X)[index]
 
 
-def _median_seconds(fn, repeats: int, budget: float = 2.0) -> float:
+def _median_seconds(fn, repeats: int, budget: float = 1.0) -> float:
     """Median wall time of ``fn()`` over ``repeats`` calls (fewer past ``budget`` s).
 
     At least 5 calls are timed; a slow model stops early once ``budget``
@@ -965,16 +965,17 @@ def distillation_report(
     Examples
     --------
     >>> from sklearn.datasets import load_breast_cancer
-    >>> from sklearn.ensemble import HistGradientBoostingClassifier
+    >>> from sklearn.ensemble import ExtraTreesClassifier
     >>> from sklearn.model_selection import train_test_split
     >>> from skdistill import DistilledClassifier, distillation_report
     >>> X, y = load_breast_cancer(return_X_y=True)
     >>> X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=0)
     >>> model = DistilledClassifier(
-    ...     HistGradientBoostingClassifier(max_iter=20), n_synthetic=300,
-    ...     random_state=0,
+    ...     ExtraTreesClassifier(n_estimators=30), n_synthetic=300, random_state=0
     ... ).fit(X_tr, y_tr)
-    >>> report = distillation_report(model, X_te, y_te, X_train=X_tr, y_train=y_tr)
+    >>> report = distillation_report(
+    ...     model, X_te, y_te, X_train=X_tr, y_train=y_tr, n_repeats=10
+    ... )
     >>> sorted(report.quality)
     ['baseline', 'student', 'teacher (calibrated)', 'teacher (raw)']
     >>> report.onnx["exported"]

@@ -100,7 +100,7 @@ def test_teacher_choices_are_documented():
     text = fit_help.format_help()
     for choice in cli.TEACHERS:
         assert choice in text
-    assert "no automatic student selection" in text
+    assert "--student auto" in text and "--max-latency-us" in text
 
 
 # ------------------------------------------------------------------------- fit
@@ -210,6 +210,18 @@ def test_progress_lines_go_to_stderr(fitted_with_logs):
     assert "Distillation report" in stdout and str(out) in stdout
 
 
+def test_fit_student_auto_records_the_choice(workdir, churn_csv, capsys):
+    out = workdir / "auto-model"
+    argv = ["fit", churn_csv, "--target", "churn", "--student", "auto"]
+    code, _, err = run(
+        [*argv, "--max-onnx-bytes", "100000", "--out", out, *FAST], capsys
+    )
+    assert code == 0, err
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["student"] == "auto" and meta["student_chosen"]
+    assert meta["student_budget"] == {"onnx_bytes": 100000}
+
+
 # ------------------------------------------------------------------- bad input
 def _assert_clean_error(code, out, err, *words):
     assert code == 2
@@ -265,6 +277,13 @@ def test_fit_refuses_to_overwrite_without_force(fitted, churn_csv, capsys):
         ["fit", churn_csv, "--target", "churn", "--out", fitted], capsys
     )
     _assert_clean_error(code, out, err, "--force")
+
+
+def test_budget_needs_student_auto(churn_csv, workdir, capsys):
+    argv = ["fit", churn_csv, "--target", "churn", "--max-latency-us", "10"]
+    code, out, err = run([*argv, "--out", workdir / "never-budget", "-q"], capsys)
+    _assert_clean_error(code, out, err, "--student auto")
+    assert not (workdir / "never-budget").exists()
 
 
 def test_parquet_without_pyarrow(workdir, monkeypatch, capsys):

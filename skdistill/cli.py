@@ -27,6 +27,7 @@ import os
 import shutil
 import sys
 import tempfile
+import textwrap
 import time
 import warnings
 from collections.abc import Sequence
@@ -918,7 +919,20 @@ def _cmd_report(args) -> int:
 
 # -------------------------------------------------------------------- parser
 class _Formatter(argparse.RawDescriptionHelpFormatter):
-    pass
+    """Wraps prose paragraphs to the terminal; keeps multi-line blocks as written."""
+
+    def _fill_text(self, text, width, indent):
+        paragraphs = []
+        for block in text.split("\n\n"):
+            if "\n" in block:  # examples, lists: as written
+                paragraphs.append(block)
+            else:
+                paragraphs.append(
+                    textwrap.fill(
+                        block, width, initial_indent=indent, subsequent_indent=indent
+                    )
+                )
+        return "\n\n".join(paragraphs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -949,10 +963,10 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="distil the default teacher on a built-in dataset and print the report",
         description=(
-            "Fit the teacher and a distilled student on 75%% of a dataset that ships "
+            "Fit the teacher and a distilled student on 75% of a dataset that ships "
             "with scikit-learn, print the distillation report (teacher vs student "
             "vs the same student trained on the labels: quality, fidelity, "
-            "calibration, size, latency) on the other 25%%, and write the ONNX "
+            "calibration, size, latency) on the other 25%, and write the ONNX "
             "scorer, the report and the held-out rows into --out."
         ),
         epilog=(
@@ -980,19 +994,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--out",
+        metavar="DIR",
         default="skdistill-demo",
         help="output directory, replaced if it exists (default: skdistill-demo)",
     )
     demo.add_argument(
         "--n-jobs",
         type=int,
+        metavar="N",
         default=1,
         help="threads of the teacher, OpenMP and BLAS; 0: the libraries' "
         "defaults, all cores (default: 1, which keeps the demo's time steady on "
         "a busy machine, where threads spinning against other processes can "
         "make it ten times slower)",
     )
-    demo.add_argument("--random-state", type=int, default=0)
+    demo.add_argument("--random-state", type=int, default=0, metavar="SEED")
     demo.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     demo.set_defaults(handler=_cmd_demo)
 
@@ -1018,7 +1034,7 @@ def build_parser() -> argparse.ArgumentParser:
             f"{MAX_CLASSES_AUTO} distinct integer values, is classification; any "
             "other numeric target is regression.\n\n"
             "--student auto searches tree, MLP and linear candidates (fidelity "
-            "to the teacher on 20%% of the training rows, cost in ONNX Runtime) and "
+            "to the teacher on 20% of the training rows, cost in ONNX Runtime) and "
             "keeps the most faithful one within the budget; text columns are then "
             "ordinal-encoded."
         ),
@@ -1106,12 +1122,13 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--n-jobs",
         type=int,
+        metavar="N",
         default=0,
         help="threads of the teacher, OpenMP and BLAS; 0: the libraries' "
         "defaults, all cores (default: 0; on a busy shared machine 1 is often "
         "much faster)",
     )
-    fit.add_argument("--random-state", type=int, default=0)
+    fit.add_argument("--random-state", type=int, default=0, metavar="SEED")
     fit.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     fit.set_defaults(handler=_cmd_fit)
 
@@ -1181,7 +1198,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--force", action="store_true", help="replace --out if it exists"
     )
-    report.add_argument("--random-state", type=int, default=0)
+    report.add_argument(
+        "--random-state", type=int, default=0, metavar="SEED", help="baseline split"
+    )
     report.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     report.set_defaults(handler=_cmd_report)
     return parser

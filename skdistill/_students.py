@@ -58,6 +58,9 @@ STUDENT_MODES = (
 #: of the soft cross-entropy is below 1e-6 and they would only cost time.
 _MIN_CLASS_WEIGHT = 1e-6
 
+#: Rows copied at a time by :func:`gather_rows`.
+_GATHER_CHUNK = 65_536
+
 _DEFAULT_TREE = dict(max_depth=6, min_samples_leaf=5)
 _DEFAULT_MLP = dict(
     hidden_layer_sizes=(32, 32),
@@ -227,17 +230,35 @@ def prepare_regressor(student, n_outputs: int):
     return student
 
 
-def soft_cross_entropy_rows(X, soft, sample_weight=None):
+def soft_cross_entropy_rows(X, soft, sample_weight=None, dtype=None):
     """Repeat each row once per class, weighted by its soft target.
 
     Returns ``(X_rep, class_index, weight)``: a classifier's weighted log-loss on
     them is the soft cross-entropy of the original rows. Pairs whose weight is
-    below ``1e-6`` of the row's weight are dropped.
+    below ``1e-6`` of the row's weight are dropped. ``dtype`` casts the repeated
+    rows (trees work in float32 anyway, so they get float32 and no extra copy).
     """
     base_w = np.ones(len(soft)) if sample_weight is None else sample_weight
     weights = soft * base_w[:, None]
     rows, classes = np.nonzero(weights >= _MIN_CLASS_WEIGHT * base_w[:, None])
-    return X[rows], classes, weights[rows, classes]
+    return gather_rows(X, rows, dtype), classes, weights[rows, classes]
+
+
+def gather_rows(X: np.ndarray, rows: np.ndarray, dtype=None) -> np.ndarray:
+    """``X[rows]`` cast to ``dtype``, built chunk by chunk without a temporary.
+
+    Casting ``X[rows]`` afterwards would first materialise the gathered matrix
+    in ``X``'s dtype; filling a preallocated array keeps the peak at the output
+    plus one small chunk.
+    """
+    dtype = X.dtype if dtype is None else np.dtype(dtype)
+    if dtype == X.dtype:
+        return X[rows]
+    out = np.empty((len(rows), X.shape[1]), dtype=dtype)
+    step = _GATHER_CHUNK
+    for start in range(0, len(rows), step):
+        out[start : start + step] = X[rows[start : start + step]]
+    return out
 
 
 def continue_mlp_training(student, mode, X, targets, sample_weight, epochs: int):
@@ -276,7 +297,12 @@ def fit_classifier_student(
     ``'teacher_labels'`` its classes are the integers ``0 .. n_classes-1``.
     """
     if mode == "soft_cross_entropy":
-        return fit_weighted(student, *soft_cross_entropy_rows(X, soft, sample_weight))
+        # a bare tree casts to float32 itself: hand it float32 rows directly
+        bare_tree = isinstance(student, (BaseDecisionTree, BaseForest))
+        dtype = np.float32 if bare_tree else None
+        return fit_weighted(
+            student, *soft_cross_entropy_rows(X, soft, sample_weight, dtype)
+        )
     if mode == "teacher_labels":
         if sample_weight is not None:
             warnings.warn(

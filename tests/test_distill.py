@@ -623,3 +623,15 @@ def test_student_given_as_pipeline_receives_weights():
     model = DistilledClassifier(fast_clf_teacher(), student, random_state=0).fit(X, y)
     assert model.student_mode_ == "soft_cross_entropy"
     assert model.score(X, y) > 0.85
+
+
+def test_gather_rows_casts_without_changing_values():
+    from skdistill._students import gather_rows
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(70_000, 3))
+    rows = rng.integers(0, len(X), 140_001)
+    np.testing.assert_array_equal(
+        gather_rows(X, rows, np.float32), X[rows].astype(np.float32)
+    )
+    assert gather_rows(X, rows).dtype == np.float64

@@ -1,0 +1,132 @@
+"""Scaling of distillation: wall time and peak memory vs synthetic and real rows.
+
+Each configuration runs in a fresh subprocess, so peak RSS is its own. Two peak
+measures are reported:
+
+* ``tracemalloc_peak_mib`` — the peak of Python/NumPy allocations during
+  ``fit`` (NumPy registers its buffers with tracemalloc), i.e. how many copies
+  of the data the distiller holds at once;
+* ``rss_peak_mib`` — the process's peak resident memory (includes the
+  interpreter, libraries and native allocations).
+
+``copies`` is the tracemalloc peak divided by the float64 transfer matrix
+(real + synthetic rows x features): the issue's bound is "about two copies".
+The teacher is a frozen HistGradientBoostingClassifier (fitted once, outside
+the measurement) so that the figures show the distillation itself: MUNGE
+generation, chunked labelling, soft targets and the default tree student.
+
+Usage::
+
+    python -m benchmarks.bench_scaling --quick     # 10k, 100k synthetic rows
+    python -m benchmarks.bench_scaling             # 10k, 100k, 1M; 2k-50k real rows
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).parent / "results"
+N_FEATURES = 50
+
+
+def run_one(n_train: int, n_synthetic: int, seed: int = 0) -> dict:
+    """One measured fit (runs inside the child process)."""
+    import resource
+    import time
+    import tracemalloc
+
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.frozen import FrozenEstimator
+
+    from skdistill import DistilledClassifier
+
+    X, y = make_classification(n_train, N_FEATURES, n_informative=20, random_state=seed)
+    teacher = FrozenEstimator(
+        HistGradientBoostingClassifier(max_iter=50, random_state=seed).fit(X, y)
+    )
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    model = DistilledClassifier(
+        teacher, n_synthetic=n_synthetic, calibration_cv=None, random_state=seed
+    ).fit(X, y)
+    wall = time.perf_counter() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    matrix = (n_train + n_synthetic) * N_FEATURES * 8
+    return {
+        "n_train": n_train,
+        "n_synthetic": n_synthetic,
+        "n_features": N_FEATURES,
+        "wall_s": wall,
+        "phases_s": model.fit_times_,
+        "transfer_matrix_mib": matrix / 2**20,
+        "tracemalloc_peak_mib": peak / 2**20,
+        "copies": peak / matrix,
+        "rss_peak_mib": rss,
+        "rss_before_fit_mib": rss_before,
+        "student_nodes": int(model.student_.tree_.node_count),
+    }
+
+
+def _child(n_train: int, n_synthetic: int) -> dict:
+    code = (
+        "import json, sys; from benchmarks.bench_scaling import run_one; "
+        f"print(json.dumps(run_one({n_train}, {n_synthetic})))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _slope(xs, ys) -> float:
+    """Growth exponent: slope of log(y) on log(x)."""
+    return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    synthetic = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
+    train_sizes = [] if args.quick else [2_000, 10_000, 50_000]
+    records = {"vs_synthetic": [], "vs_train": []}
+    for n in synthetic:
+        rec = _child(20_000, n)
+        records["vs_synthetic"].append(rec)
+        print(json.dumps(rec), flush=True)
+    for n in train_sizes:
+        rec = _child(n, 2 * n)
+        records["vs_train"].append(rec)
+        print(json.dumps(rec), flush=True)
+    for key, xs_key in (("vs_synthetic", "n_synthetic"), ("vs_train", "n_train")):
+        recs = records[key]
+        if len(recs) >= 2:
+            xs = [r[xs_key] for r in recs]
+            records[f"{key}_time_exponent"] = _slope(xs, [r["wall_s"] for r in recs])
+            records[f"{key}_memory_exponent"] = _slope(
+                xs, [r["tracemalloc_peak_mib"] for r in recs]
+            )
+    RESULTS.mkdir(exist_ok=True)
+    name = "scaling_quick.json" if args.quick else "scaling.json"
+    (RESULTS / name).write_text(json.dumps(records, indent=2))
+    print(f"written {RESULTS / name}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

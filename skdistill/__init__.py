@@ -13,6 +13,7 @@ from ._cascade import DistilledCascade
 from ._distill import DistilledClassifier, DistilledRegressor
 from ._students import make_student
 from ._teacher import EarlyStoppingClassifier, EarlyStoppingRegressor, default_teacher
+from .onnx import to_onnx, verify_onnx  # registers the skl2onnx converters
 from .report import distillation_report
 
 try:
@@ -32,4 +33,6 @@ __all__ = [
     "expected_calibration_error",
     "fit_temperature",
     "make_student",
+    "to_onnx",
+    "verify_onnx",
 ]

@@ -1,0 +1,416 @@
+"""User-facing helpers: export a distiller, check the export, export a teacher."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import onnx
+from sklearn.base import is_classifier
+from sklearn.pipeline import Pipeline
+
+from .._distill import DistilledClassifier, DistilledRegressor
+from ._converters import register
+from ._graph import OnnxExportError
+from ._teacher import (
+    _unwrap,
+    convert_teacher,
+    convert_with_fixes,
+    teacher_opsets,
+)
+
+
+def _distillers(model) -> list:
+    """The distillers inside ``model`` (itself, or Pipeline steps, recursively)."""
+    if isinstance(model, (DistilledClassifier, DistilledRegressor)):
+        return [model]
+    if isinstance(model, Pipeline):
+        return [d for _, step in model.steps for d in _distillers(step)]
+    return []
+
+
+def _sample(model, X_sample):
+    """A bare distiller takes one numeric matrix: DataFrames become arrays."""
+    if isinstance(model, (DistilledClassifier, DistilledRegressor)) and hasattr(
+        X_sample, "columns"
+    ):
+        dtypes = {np.dtype(d) for d in X_sample.dtypes}
+        dtype = np.float32 if dtypes == {np.dtype(np.float32)} else np.float64
+        return np.asarray(X_sample, dtype=dtype)
+    if isinstance(X_sample, np.ndarray) and X_sample.dtype.kind in "iub":
+        return X_sample.astype(np.float32)
+    return X_sample
+
+
+def prune(onx):
+    """Drop nodes no output depends on, and Identity nodes in front of outputs.
+
+    skl2onnx converts a sub-estimator with all its outputs (a classifier's
+    labels too) even where the distiller only reads its probabilities; those
+    nodes would still run in onnxruntime. Works in place; returns ``onx``.
+    """
+    graph = onx.graph
+    subgraph = (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
+    if any(attr.type in subgraph for node in graph.node for attr in node.attribute):
+        return onx  # GRAPH(S) attributes: subgraphs may read any outer name
+    outputs = {o.name for o in graph.output}
+    inputs = {i.name for i in graph.input}
+    producers = {}
+    for node in graph.node:
+        for name in node.output:
+            producers[name] = node
+    # Identity(x) -> output: let x's producer write the output directly
+    for node in list(graph.node):
+        if node.op_type != "Identity" or node.output[0] not in outputs:
+            continue
+        source = node.input[0]
+        if source in inputs or source in outputs or source not in producers:
+            continue
+        producer = producers[source]
+        new = node.output[0]
+        for other in graph.node:
+            for i, name in enumerate(other.input):
+                if name == source:
+                    other.input[i] = new
+        for i, name in enumerate(producer.output):
+            if name == source:
+                producer.output[i] = new
+        graph.node.remove(node)
+        producers[new] = producer
+    # dead nodes, then unused initializers
+    needed = set(outputs)
+    kept = []
+    for node in reversed(graph.node):
+        if any(name in needed for name in node.output):
+            kept.append(node)
+            needed.update(node.input)
+    kept.reverse()
+    if len(kept) != len(graph.node):
+        del graph.node[:]
+        graph.node.extend(kept)
+    unused = [init for init in graph.initializer if init.name not in needed]
+    for init in unused:
+        graph.initializer.remove(init)
+    return onx
+
+
+def _save(onx, path):
+    if path is not None:
+        with open(os.fspath(path), "wb") as f:
+            f.write(onx.SerializeToString())
+    return onx
+
+
+def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
+    """Export a fitted distiller (or a Pipeline ending in one) to ONNX.
+
+    The teacher is not part of the graph: only the preprocessing, the student
+    and the distiller's post-processing (class-column scatter, probability
+    clipping or softmax, the softening temperature, label lookup, target
+    de-standardisation).
+
+    Parameters
+    ----------
+    model : DistilledClassifier, DistilledRegressor or Pipeline
+        A fitted model; a Pipeline may hold a ColumnTransformer (e.g. with
+        OneHotEncoder/OrdinalEncoder) in front of the distiller.
+    X_sample : array-like or DataFrame
+        A few rows that fix the input types: float32 rows give a float32
+        graph, float64 rows a float64 graph. A DataFrame given to a Pipeline
+        becomes one input per column (as in skl2onnx).
+    path : str or path-like, default=None
+        Where to write the model (``.onnx``); nothing is written if ``None``.
+    zipmap : bool or 'columns', default=False
+        skl2onnx's ZipMap on the probabilities: ``False`` keeps a plain
+        (N, n_classes) tensor (fastest), ``True`` a list of dicts,
+        ``'columns'`` one output per class.
+    target_opset : int or None, default=None
+        Main ONNX opset (``None``: skl2onnx's latest tested one; at least 13).
+
+    Returns
+    -------
+    onx : onnx.ModelProto
+        Outputs ``label`` and ``probabilities`` for a classifier, ``variable``
+        of shape (N, n_outputs) for a regressor.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.ensemble import HistGradientBoostingClassifier
+    >>> from skdistill import DistilledClassifier, to_onnx, verify_onnx
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> model = DistilledClassifier(
+    ...     HistGradientBoostingClassifier(max_iter=20), n_synthetic=500,
+    ...     random_state=0,
+    ... ).fit(X, y)
+    >>> onx = to_onnx(model, X[:1].astype("float32"))
+    >>> [o.name for o in onx.graph.output]
+    ['label', 'probabilities']
+    >>> verify_onnx(model, onx, X.astype("float32")).label_agreement
+    1.0
+    """
+    register()
+    distillers = _distillers(model)
+    if not distillers:
+        raise TypeError(
+            "to_onnx exports a DistilledClassifier, a DistilledRegressor or a "
+            f"Pipeline that contains one; got {type(model).__name__}. Use "
+            "skl2onnx.to_onnx for other models."
+        )
+    options = {
+        id(d): {"zipmap": zipmap}
+        for d in distillers
+        if isinstance(d, DistilledClassifier)
+    }
+    kwargs = dict(options=options or None, target_opset=target_opset)
+    try:
+        onx = convert_with_fixes(model, _sample(model, X_sample), **kwargs)
+    except OnnxExportError:
+        raise
+    except Exception as exc:
+        for distiller in distillers:
+            problem = _student_problem(distiller, kwargs)
+            if problem is not None:
+                student = distiller.student_
+                raise OnnxExportError(
+                    f"skl2onnx cannot convert the student {type(student).__name__} "
+                    f"of {type(distiller).__name__}: {problem}"
+                ) from exc
+        raise
+    return _save(prune(onx), path)
+
+
+def _student_problem(distiller, kwargs) -> str | None:
+    """Convert the student alone: the error message if that fails too."""
+    from ._graph import _allowed_options, _steps
+
+    student = distiller.student_
+    options = {
+        id(step): {"zipmap": False}
+        for step in _steps(student)
+        if "zipmap" in _allowed_options(step)
+    }
+    X = np.zeros((1, distiller.n_features_in_), dtype=np.float32)
+    try:
+        convert_with_fixes(student, X, **{**kwargs, "options": options or None})
+    except Exception as exc:
+        message = f"{type(exc).__name__}: {exc}"
+        return message if len(message) <= 500 else message[:500] + " ..."
+    return None
+
+
+def teacher_to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
+    """Export the teacher of a fitted distiller (or any teacher) to ONNX.
+
+    The default teacher converts member by member: XGBoost and LightGBM through
+    onnxmltools (installed separately), HistGradientBoosting and extra-trees
+    through skl2onnx. The graph is float32 (the boosters' converters are).
+    The teacher's calibration temperature (``temperature_``) is *not* applied:
+    outputs match ``model.teacher_.predict_proba``.
+
+    Parameters
+    ----------
+    model : DistilledClassifier, DistilledRegressor or estimator
+        A fitted distiller (its ``teacher_`` is exported) or a fitted teacher.
+        A FrozenEstimator is unwrapped.
+    X_sample : array-like
+        Rows fixing the input width; cast to float32.
+    path : str or path-like, default=None
+        Where to write the model.
+    zipmap : bool or 'columns', default=False
+        As in :func:`to_onnx` (classifiers only).
+    target_opset : int, dict or None, default=None
+        Main opset (``None``: skl2onnx's latest tested). The ``ai.onnx.ml``
+        opset is pinned to 3, the highest onnxmltools converts XGBoost 3 and
+        LightGBM 4 with.
+
+    Raises
+    ------
+    OnnxExportError
+        Naming the member of the ensemble that failed to convert.
+    """
+    register()
+    teacher = model.teacher_ if hasattr(model, "teacher_") else model
+    teacher = _unwrap(teacher)
+    X_sample = np.asarray(X_sample, dtype=np.float32)
+    onx = convert_teacher(
+        teacher,
+        X_sample,
+        zipmap=zipmap,
+        target_opset=teacher_opsets(target_opset),
+    )
+    return _save(onx, path)
+
+
+# ------------------------------------------------------------- verification
+_SESSIONS: OrderedDict = OrderedDict()
+_MAX_SESSIONS = 8
+
+
+def session(onx):
+    """An onnxruntime session for ``onx`` (ModelProto, bytes or path), cached.
+
+    Sessions are keyed by the SHA-1 of the serialized model; the eight most
+    recently used are kept.
+    """
+    import onnxruntime as ort
+
+    if isinstance(onx, ort.InferenceSession):
+        return onx
+    if isinstance(onx, (str, os.PathLike)):
+        with open(os.fspath(onx), "rb") as f:
+            data = f.read()
+    elif isinstance(onx, bytes):
+        data = onx
+    else:
+        data = onx.SerializeToString()
+    key = hashlib.sha1(data).hexdigest()
+    if key in _SESSIONS:
+        _SESSIONS.move_to_end(key)
+        return _SESSIONS[key]
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    sess = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+    _SESSIONS[key] = sess
+    if len(_SESSIONS) > _MAX_SESSIONS:
+        _SESSIONS.popitem(last=False)
+    return sess
+
+
+_ORT_DTYPES = {
+    "tensor(float)": np.float32,
+    "tensor(double)": np.float64,
+    "tensor(int64)": np.int64,
+    "tensor(int32)": np.int32,
+    "tensor(bool)": np.bool_,
+    "tensor(string)": object,
+}
+
+
+def onnx_feeds(sess, X) -> dict:
+    """Inputs for ``sess`` from a matrix or a DataFrame (one input per column)."""
+    inputs = sess.get_inputs()
+    if len(inputs) == 1:
+        dtype = _ORT_DTYPES[inputs[0].type]
+        return {inputs[0].name: np.asarray(X).astype(dtype, copy=False)}
+    if not hasattr(X, "columns"):
+        raise ValueError(
+            f"The ONNX model has {len(inputs)} inputs (one per column); pass a "
+            "DataFrame with those columns."
+        )
+    feeds = {}
+    for inp in inputs:
+        dtype = _ORT_DTYPES[inp.type]
+        column = X[inp.name].to_numpy()
+        if dtype is object:
+            column = np.array([str(v) for v in column], dtype=object)
+        else:
+            column = column.astype(dtype)
+        feeds[inp.name] = column.reshape(-1, 1)
+    return feeds
+
+
+def _onnx_proba(outputs, classes) -> np.ndarray:
+    """Probabilities as an (N, n_classes) array whatever the zipmap option."""
+    if len(outputs) > 2:  # zipmap='columns': label, then one output per class
+        return np.column_stack([np.asarray(o, dtype=np.float64) for o in outputs[1:]])
+    proba = outputs[1]
+    if isinstance(proba, list):  # zipmap=True: one {label: probability} per row
+        if not proba:
+            return np.empty((0, 0 if classes is None else len(classes)))
+        keys = list(proba[0])
+        wanted = [] if classes is None else np.asarray(classes).tolist()
+        order = wanted if set(wanted) == set(keys) else sorted(keys)
+        return np.array([[row[k] for k in order] for row in proba], dtype=np.float64)
+    return np.asarray(proba, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class OnnxParity:
+    """How closely an ONNX export reproduces its scikit-learn model.
+
+    Attributes
+    ----------
+    max_abs_diff : float or None
+        Largest absolute difference of the probabilities (classifiers) or
+        predictions (regressors); ``None`` for a classifier without
+        ``predict_proba``.
+    label_agreement : float or None
+        Share of rows with the same predicted label (classifiers only).
+    n_rows : int
+        Rows compared.
+    output : str
+        ``'probabilities'`` or ``'predictions'``.
+    input_type : str
+        The ONNX input type, e.g. ``'tensor(float)'``.
+    """
+
+    max_abs_diff: float | None
+    label_agreement: float | None
+    n_rows: int
+    output: str
+    input_type: str
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def verify_onnx(model, onx, X) -> OnnxParity:
+    """Run ``onx`` in onnxruntime on ``X`` and compare with ``model``.
+
+    The scikit-learn reference is computed on ``X`` as given; the ONNX graph
+    receives ``X`` cast to its input type (so a float32 graph checked with
+    float64 rows includes the effect of rounding the inputs).
+
+    Parameters
+    ----------
+    model : estimator
+        The fitted model that was exported (distiller or Pipeline).
+    onx : onnx.ModelProto, bytes, path or onnxruntime.InferenceSession
+        The exported model. Sessions are cached (see :func:`session`).
+    X : array-like or DataFrame
+
+    Returns
+    -------
+    OnnxParity
+    """
+    sess = session(onx)
+    outputs = sess.run(None, onnx_feeds(sess, X))
+    n_rows = len(X)
+    input_type = sess.get_inputs()[0].type
+    if not is_classifier(model):
+        expected = np.asarray(model.predict(X), dtype=np.float64).reshape(n_rows, -1)
+        got = np.asarray(outputs[0], dtype=np.float64).reshape(n_rows, -1)
+        return OnnxParity(
+            float(np.max(np.abs(got - expected))) if n_rows else 0.0,
+            None,
+            n_rows,
+            "predictions",
+            input_type,
+        )
+    labels = np.asarray(outputs[0]).reshape(-1)
+    expected_labels = np.asarray(model.predict(X))
+    if expected_labels.dtype.kind in "biu":
+        expected_labels = expected_labels.astype(np.int64)
+    elif expected_labels.dtype.kind in "OUS":
+        expected_labels = expected_labels.astype(str)
+        labels = labels.astype(str)
+    agreement = float(np.mean(labels == expected_labels)) if n_rows else 1.0
+    diff = None
+    if hasattr(model, "predict_proba"):
+        expected = np.asarray(model.predict_proba(X), dtype=np.float64)
+        got = _onnx_proba(outputs, getattr(model, "classes_", None))
+        diff = float(np.max(np.abs(got - expected))) if n_rows else 0.0
+    return OnnxParity(diff, agreement, n_rows, "probabilities", input_type)
+
+
+__all__ = [
+    "OnnxExportError",
+    "OnnxParity",
+    "teacher_to_onnx",
+    "to_onnx",
+    "verify_onnx",
+]

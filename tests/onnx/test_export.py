@@ -1,0 +1,323 @@
+"""Student modes, options, dtypes and errors of the ONNX export."""
+
+import copy
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import onnx
+import pytest
+import skl2onnx
+from onnx_cases import (
+    as_dtype,
+    data,
+    distiller,
+    fitted,
+    frozen_teacher,
+    numeric_rows,
+)
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from threadpoolctl import threadpool_limits
+
+from skdistill import to_onnx, verify_onnx
+from skdistill.onnx import OnnxExportError, session
+
+DTYPES = pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+# see test_parity.py for why these bounds hold
+PROBA_BOUND = {np.float32: 1e-5, np.float64: 1e-12}
+
+
+_FITTED = {}
+
+
+def fit(task, student, **params):
+    """A bare distiller on the shared data and teacher, with its test rows.
+
+    Fitted once per (task, student, params) and handed out as a deep copy, so
+    tests may modify it and the float32/float64 variants share one fit.
+    """
+    key = (task, repr(student), tuple(sorted(params.items())))
+    if key not in _FITTED:
+        X, y, X_test = data(task, "bare")
+        model = distiller(task, student, frozen_teacher(task, "bare"), **params)
+        with threadpool_limits(1), warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+        _FITTED[key] = (model, X, X_test)
+    model, X, X_test = _FITTED[key]
+    return copy.deepcopy(model), X, X_test
+
+
+def assert_parity(model, X_test, dtype, bound=None, **export):
+    X_test = np.asarray(X_test, dtype=dtype)
+    onx = to_onnx(model, X_test[:1], **export)
+    result = verify_onnx(model, onx, X_test)
+    assert result.label_agreement == 1.0, result
+    assert result.max_abs_diff <= (bound or PROBA_BOUND[dtype]), result
+    return onx, result
+
+
+# ------------------------------------------------------------ student modes
+@DTYPES
+@pytest.mark.parametrize("task", ["binary", "multiclass"])
+@pytest.mark.parametrize(
+    "student, target, mode",
+    [
+        (Ridge(), "auto", "regress_logits"),
+        (Ridge(), "proba", "regress_proba"),
+        (DecisionTreeRegressor(max_depth=5), "auto", "regress_proba"),
+        (DecisionTreeRegressor(max_depth=5), "logits", "regress_logits"),
+        (MLPRegressor(hidden_layer_sizes=(8,), max_iter=300), "proba", "regress_proba"),
+    ],
+    ids=["ridge-logits", "ridge-proba", "tree-proba", "tree-logits", "mlp-proba"],
+)
+def test_regressor_students(student, target, mode, task, dtype):
+    model, _, X_test = fit(task, student, student_target=target)
+    assert model.student_mode_ == mode
+    assert_parity(model, X_test, dtype)
+
+
+@DTYPES
+@pytest.mark.parametrize("student", ["tree", "mlp", "linear"])
+def test_softening_temperature(student, dtype):
+    model, _, X_test = fit("multiclass", student, softening_temperature=2.5)
+    assert_parity(model, X_test, dtype)
+
+
+@DTYPES
+def test_teacher_labels_student_with_a_missing_class(dtype):
+    model, X, X_test = fit("multiclass", KNeighborsClassifier())
+    assert model.student_mode_ == "teacher_labels"
+    # refit the student without class 1: its columns must be scattered
+    index = np.argmax(model.teacher_predict_proba(X), axis=1)
+    keep = index != 1
+    model.student_ = KNeighborsClassifier().fit(X[keep], index[keep])
+    assert model.predict_proba(X_test)[:, 1].max() == 0.0
+    # KNN runs in float32 inside a float64 graph (distances): float32 bound
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert_parity(model, X_test, dtype, bound=1e-5)
+
+
+def test_student_without_predict_proba_gives_one_hot():
+    model, _, X_test = fit("multiclass", LinearSVC())
+    assert not hasattr(model, "predict_proba")
+    X32 = np.asarray(X_test, dtype=np.float32)
+    onx = to_onnx(model, X32[:1])
+    result = verify_onnx(model, onx, X32)
+    assert result.label_agreement == 1.0 and result.max_abs_diff is None
+    label, proba = session(onx).run(None, {"X": X32})
+    assert set(np.unique(proba)) == {0.0, 1.0}
+    np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], label)
+
+
+@DTYPES
+@pytest.mark.parametrize("student", ["tree", "mlp"])
+def test_missing_values(student, dtype):
+    X = numeric_rows(600, seed=5)
+    X[::5, 1] = np.nan
+    X[::7, 3] = np.nan
+    y = (np.nan_to_num(X[:, 0]) + np.nan_to_num(X[:, 1]) > 0).astype(int)
+    model = distiller("binary", student)
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    X_test = numeric_rows(1200, seed=6, outside=300)
+    X_test[::3, 1] = np.nan
+    X_test[::4, 3] = np.nan
+    bound = 1e-7 if student == "tree" and dtype == np.float32 else None
+    assert_parity(model, X_test, dtype, bound=bound)
+
+
+@DTYPES
+@pytest.mark.parametrize(
+    "task, student",
+    [
+        ("binary", DecisionTreeClassifier(min_samples_split=10**6)),
+        ("multiclass", DecisionTreeRegressor(min_samples_split=10**6)),
+        ("regression", DecisionTreeRegressor(min_samples_split=10**6)),
+    ],
+)
+def test_single_leaf_trees(task, student, dtype):
+    model, _, X_test = fit(task, student)
+    assert model.student_.tree_.node_count == 1
+    X_test = np.asarray(X_test, dtype=dtype)
+    result = verify_onnx(model, to_onnx(model, X_test[:1]), X_test)
+    scale = 1.0 if task != "regression" else np.abs(model.predict(X_test)).max()
+    assert result.max_abs_diff <= 1e-7 * scale
+    assert result.label_agreement in (None, 1.0)
+
+
+def test_float32_near_tie_keeps_exact_labels():
+    """A leaf whose label float32 rounding would flip uses the exact label table."""
+    model, X, _ = fit("binary", DecisionTreeClassifier(max_depth=3))
+    tree = model.student_.tree_
+    leaf = np.bincount(model.student_.apply(X), minlength=tree.node_count).argmax()
+    tree.value[leaf, 0, :] = [0.5 - 1e-9, 0.5 + 1e-9]  # float32: a tie, argmax 0
+    X32 = np.asarray(X, dtype=np.float32)
+    assert (model.predict(X32) == 1).sum() >= (model.student_.apply(X32) == leaf).sum()
+    onx = to_onnx(model, X32[:1])
+    assert "ArgMax" not in [node.op_type for node in onx.graph.node]
+    result = verify_onnx(model, onx, X32)
+    assert result.label_agreement == 1.0 and result.max_abs_diff <= 1e-7
+
+
+def test_float64_fallback_warns_and_stays_close():
+    model, _, X_test = fit("regression", KNeighborsRegressor())
+    X64 = np.asarray(X_test, dtype=np.float64)
+    with pytest.warns(UserWarning, match="KNeighborsRegressor.*float32"):
+        onx = to_onnx(model, X64[:1])
+    assert onx.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.DOUBLE
+    result = verify_onnx(model, onx, X64)
+    scale = np.abs(model.predict(X64)).max()
+    assert result.max_abs_diff <= 1e-6 * scale
+
+
+@pytest.mark.parametrize(
+    "student", [LinearRegression(), Lasso(alpha=0.01), ElasticNet(alpha=0.01)]
+)
+def test_float64_safe_regressors_are_exact(student):
+    model, _, X_test = fit("regression", student)
+    X64 = np.asarray(X_test, dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no float32 fallback
+        onx = to_onnx(model, X64[:1])
+    result = verify_onnx(model, onx, X64)
+    assert result.max_abs_diff <= 1e-12 * np.abs(model.predict(X64)).max()
+
+
+def test_unused_sub_estimator_outputs_are_pruned():
+    model, X, _ = fitted("multiclass", "mlp", "bare")
+    onx = to_onnx(model, np.asarray(X[:1], dtype=np.float32))
+    ops = [node.op_type for node in onx.graph.node]
+    assert "ArrayFeatureExtractor" not in ops  # the MLP's own labels
+    assert "Identity" not in ops
+    produced = {name for node in onx.graph.node for name in node.output}
+    assert {o.name for o in onx.graph.output} <= produced
+
+
+# ------------------------------------------------------------------ options
+def test_zipmap_options_agree():
+    model, X, X_test = fitted("multiclass", "mlp", "bare")
+    X32 = np.asarray(X_test, dtype=np.float32)
+    plain = session(to_onnx(model, X32[:1])).run(None, {"X": X32})
+    for zipmap in (True, "columns"):
+        onx = to_onnx(model, X32[:1], zipmap=zipmap)
+        result = verify_onnx(model, onx, X32)
+        assert result.label_agreement == 1.0 and result.max_abs_diff <= 1e-5
+        out = session(onx).run(None, {"X": X32})
+        np.testing.assert_array_equal(out[0], plain[0])
+        if zipmap is True:
+            assert sorted(out[1][0]) == sorted(model.classes_)
+            assert [o.name for o in onx.graph.output] == [
+                "output_label",
+                "output_probability",
+            ]
+        else:
+            assert len(out) == 1 + len(model.classes_)
+
+
+def test_skl2onnx_to_onnx_directly_on_a_pipeline():
+    """``import skdistill`` is enough for skl2onnx (zipmap on by default)."""
+    model, X, X_test = fitted("binary", "tree", "bare")
+    pipe = make_pipeline(StandardScaler(), clone(model)).fit(X, model.predict(X))
+    X32 = np.asarray(X_test, dtype=np.float32)
+    onx = skl2onnx.to_onnx(pipe, X32[:1])
+    result = verify_onnx(pipe, onx, X32)
+    assert result.label_agreement == 1.0 and result.max_abs_diff <= 1e-7
+    onx = skl2onnx.to_onnx(
+        pipe, X32[:1], options={type(model): {"zipmap": False, "nocl": True}}
+    )
+    label, proba = session(onx).run(None, {"X": X32})
+    np.testing.assert_array_equal(label, proba.argmax(axis=1))
+
+
+def test_float_labels():
+    model, X, X_test = fit("binary", "tree")
+    model.classes_ = model.classes_.astype(np.float64) + 0.5
+    X32 = np.asarray(X_test, dtype=np.float32)
+    onx = to_onnx(model, X32[:1])
+    assert onx.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.DOUBLE
+    assert verify_onnx(model, onx, X32).label_agreement == 1.0
+    with pytest.raises(OnnxExportError, match="float class labels"):
+        to_onnx(model, X32[:1], zipmap=True)
+
+
+def test_zipmap_refused_in_float64():
+    model, X, _ = fitted("binary", "tree", "bare")
+    with pytest.raises(OnnxExportError, match="ZipMap only holds float32"):
+        to_onnx(model, np.asarray(X[:1], dtype=np.float64), zipmap=True)
+
+
+def test_pipeline_input_from_a_dataframe_with_string_columns():
+    model, X, X_test = fitted("multiclass", "linear", "pipeline")
+    onx = to_onnx(model, as_dtype(X, np.float32)[:1])
+    names = [i.name for i in onx.graph.input]
+    assert names == list(X.columns)
+    assert onx.graph.input[-1].type.tensor_type.elem_type == onnx.TensorProto.STRING
+
+
+# ------------------------------------------------------------------- errors
+class _OpaqueRegressor(RegressorMixin, BaseEstimator):
+    """A regressor skl2onnx has never heard of."""
+
+    def fit(self, X, y):
+        self.mean_ = np.mean(y, axis=0)
+        return self
+
+    def predict(self, X):
+        return np.tile(self.mean_, (len(X), 1)).squeeze()
+
+
+@pytest.mark.parametrize("task", ["multiclass", "regression"])
+def test_non_convertible_student_names_its_type(task):
+    model, X, _ = fit(task, _OpaqueRegressor())
+    with pytest.raises(OnnxExportError, match="_OpaqueRegressor"):
+        to_onnx(model, np.asarray(X[:1], dtype=np.float32))
+
+
+def test_hist_gradient_boosting_student_converts():
+    """skl2onnx's converter trips on protobuf 7; skdistill.to_onnx works around it."""
+    student = HistGradientBoostingClassifier(max_iter=5, random_state=0)
+    model, _, X_test = fit("binary", student)
+    assert_parity(model, X_test, np.float32)
+
+
+def test_too_old_opset_is_refused():
+    model, X, _ = fitted("binary", "tree", "bare")
+    with pytest.raises(OnnxExportError, match="target_opset >= 13"):
+        to_onnx(model, np.asarray(X[:1], dtype=np.float32), target_opset=12)
+
+
+def test_not_a_distiller():
+    with pytest.raises(TypeError, match="DistilledClassifier"):
+        to_onnx(StandardScaler().fit(np.ones((3, 2))), np.ones((1, 2)))
+
+
+# -------------------------------------------------------------- file, cache
+def test_path_and_session_cache(tmp_path):
+    model, X, X_test = fitted("regression", "tree", "bare")
+    path = tmp_path / "student.onnx"
+    onx = to_onnx(model, np.asarray(X[:1], dtype=np.float32), path=path)
+    assert path.read_bytes() == onx.SerializeToString()
+    assert session(onx) is session(onx) is session(path)
+    assert verify_onnx(model, path, np.asarray(X_test, np.float32)).n_rows == 1200
+    assert onx.graph.output[0].type.tensor_type.shape.dim[1].dim_value == 1
+
+
+def test_import_does_not_load_onnxmltools():
+    code = "import sys, skdistill; print('onnxmltools' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,116 @@
+"""Exporting the teacher: the default ensemble's member types, and failures.
+
+A scaled-down ensemble of the default teacher's four member types keeps the
+test fast; the full default teacher is exported by benchmarks/bench_onnx.py.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from lightgbm import LGBMClassifier, LGBMRegressor
+from onnx_cases import numeric_rows, targets
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    VotingClassifier,
+    VotingRegressor,
+)
+from threadpoolctl import threadpool_limits
+from xgboost import XGBClassifier, XGBRegressor
+
+from skdistill import (
+    DistilledClassifier,
+    DistilledRegressor,
+    EarlyStoppingClassifier,
+    EarlyStoppingRegressor,
+)
+from skdistill.onnx import OnnxExportError, teacher_to_onnx, verify_onnx
+
+
+def small_teacher(task):
+    if task == "regression":
+        return VotingRegressor(
+            [
+                (
+                    "xgboost",
+                    EarlyStoppingRegressor(XGBRegressor(n_estimators=40, n_jobs=1)),
+                ),
+                (
+                    "lightgbm",
+                    EarlyStoppingRegressor(
+                        LGBMRegressor(n_estimators=40, n_jobs=1, verbose=-1)
+                    ),
+                ),
+                ("hgb", HistGradientBoostingRegressor(max_iter=20)),
+                ("extra_trees", ExtraTreesRegressor(n_estimators=10)),
+            ]
+        )
+    return VotingClassifier(
+        [
+            (
+                "xgboost",
+                EarlyStoppingClassifier(XGBClassifier(n_estimators=40, n_jobs=1)),
+            ),
+            (
+                "lightgbm",
+                EarlyStoppingClassifier(
+                    LGBMClassifier(n_estimators=40, n_jobs=1, verbose=-1)
+                ),
+            ),
+            ("hgb", HistGradientBoostingClassifier(max_iter=20)),
+            ("extra_trees", ExtraTreesClassifier(n_estimators=10)),
+        ],
+        voting="soft",
+    )
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_teacher_exports_and_matches(task):
+    X = numeric_rows(400, seed=1)
+    y = targets(X, task)
+    if task == "regression":
+        model = DistilledRegressor(small_teacher(task), n_synthetic=100)
+    else:
+        model = DistilledClassifier(
+            small_teacher(task), n_synthetic=100, calibration_cv=None
+        )
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        model.fit(X, y)
+    onx = teacher_to_onnx(model, X[:1])
+    # the boosters' converters are float32: feed float64 rows, the deployment
+    # case, so thresholds equal to a float64 data value route as in sklearn
+    X_test = numeric_rows(1000, seed=2, outside=250)
+    result = verify_onnx(model.teacher_, onx, X_test)
+    if task == "regression":
+        scale = np.abs(model.teacher_.predict(X_test)).max()
+        assert result.max_abs_diff <= 1e-5 * scale, result
+    else:
+        assert result.label_agreement == 1.0, result
+        assert result.max_abs_diff <= 1e-5, result
+
+
+class _Opaque(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        return np.full((len(X), len(self.classes_)), 1.0 / len(self.classes_))
+
+
+def test_teacher_failure_names_the_member():
+    X = numeric_rows(200, seed=1)
+    y = targets(X, "binary")
+    teacher = VotingClassifier(
+        [("hgb", HistGradientBoostingClassifier(max_iter=5)), ("odd", _Opaque())],
+        voting="soft",
+    )
+    with threadpool_limits(1):
+        teacher.fit(X, y)
+    with pytest.raises(OnnxExportError, match="member 'odd' \\(_Opaque\\)"):
+        teacher_to_onnx(teacher, X[:1])

@@ -619,8 +619,8 @@ class DistillationReport:
                 markersize=3,
                 label=f"{label}, ECE {_fmt(ece, '.3f')}",
             )
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
+        ax.set_xlim(0, 1.01)
+        ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("confidence (predicted class probability)")
         ax.set_ylabel("accuracy")
         ax.set_title("Reliability diagram")
@@ -655,7 +655,13 @@ class DistillationReport:
             fig = axes[0].figure
         fid = np.array([c["fidelity"] for c in self.candidates], dtype=float)
         for ax, key, front_key, label, scale in (
-            (axes[0], "latency_s", "pareto_latency", "single-row latency (µs)", 1e6),
+            (
+                axes[0],
+                "latency_s",
+                "pareto_latency",
+                "single-row ONNX latency (µs)",
+                1e6,
+            ),
             (axes[1], "onnx_bytes", "pareto_size", "model size (KiB)", 1 / 1024),
         ):
             cost = np.array(
@@ -672,14 +678,22 @@ class DistillationReport:
                 fid[front][order],
                 color="tab:red",
                 marker="o",
+                drawstyle="steps-post",
                 label="Pareto front",
             )
             for c, x, y in zip(self.candidates, cost, fid, strict=True):
-                if c[front_key]:
-                    ax.annotate(c["name"], (x, y), fontsize="x-small", alpha=0.8)
-            ax.set_xlabel(label + (" (ONNX)" if key == "latency_s" else ""))
+                ax.annotate(
+                    c["name"],
+                    (x, y),
+                    fontsize="x-small",
+                    alpha=0.9 if c[front_key] else 0.6,
+                    xytext=(3, 3),
+                    textcoords="offset points",
+                )
+            ax.margins(x=0.2, y=0.15)
+            ax.set_xlabel(label)
             ax.set_ylabel("fidelity")
-            ax.legend(loc="lower right", fontsize="small")
+            ax.legend(loc="best", fontsize="small")
         return fig
 
     def save(self, directory, *, plots: bool = True) -> list[Path]:

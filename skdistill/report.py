@@ -22,6 +22,7 @@ the Pareto front (matplotlib, the ``plots`` extra).
 from __future__ import annotations
 
 import json
+import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -37,9 +38,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _students
 from ._calibration import expected_calibration_error
 from ._distill import DistilledClassifier, DistilledRegressor
-from ._soft_targets import one_hot
+from ._soft_targets import one_hot, soften
 from ._teacher import teacher_proba
-from .metrics import agreement, fidelity_r2, model_size, pickled_size
+from .metrics import agreement, fidelity_r2, model_size
 
 __all__ = ["DistillationReport", "distillation_report", "pareto_front"]
 
@@ -100,21 +101,23 @@ def _median_seconds(fn, repeats: int, budget: float = 1.0) -> float:
 
 
 def _count_nodes(estimator) -> dict[str, int]:
-    """Nodes/parameters, including XGBoost and LightGBM boosters."""
-    sizes = {k: v for k, v in model_size(estimator).items() if k != "bytes"}
+    """Nodes/parameters and pickled bytes, XGBoost/LightGBM/HGB trees included.
+
+    Returns ``nodes`` and/or ``parameters`` and ``pickled_bytes``.
+    """
+    sizes = dict(model_size(estimator))  # pickles the estimator once
+    sizes["pickled_bytes"] = sizes.pop("bytes")
     extra = 0
     for member in _members(estimator):
         module = type(member).__module__
         try:
             if module.startswith("xgboost"):
                 dump = member.get_booster().get_dump()
-                extra += sum(
-                    line.count("\n") + (0 if line.endswith("\n") else 1)
-                    for line in dump
-                )
+                extra += sum(len(tree.strip().splitlines()) for tree in dump)
             elif module.startswith("lightgbm"):
-                info = member.booster_.dump_model()["tree_info"]
-                extra += sum(2 * t["num_leaves"] - 1 for t in info)
+                text = member.booster_.model_to_string()
+                leaves = re.findall(r"^num_leaves=(\d+)$", text, flags=re.M)
+                extra += sum(2 * int(n) - 1 for n in leaves)
             elif hasattr(member, "_predictors"):  # HistGradientBoosting
                 extra += sum(p.nodes.shape[0] for it in member._predictors for p in it)
         except Exception:  # pragma: no cover - exotic booster versions
@@ -1019,7 +1022,7 @@ def distillation_report(
         n_classes = len(d.classes_)
         y_idx = _y_index(d, y)
         raw = teacher_proba(d.teacher_, Xt, d.classes_)
-        calibrated = d.teacher_predict_proba(Xt)
+        calibrated = soften(raw, d.temperature_)  # = d.teacher_predict_proba(Xt)
         if hasattr(main, "predict_proba"):
             student = np.asarray(main.predict_proba(X), dtype=np.float64)
         else:
@@ -1133,11 +1136,9 @@ def distillation_report(
     size = {
         "teacher": {
             **_count_nodes(d.teacher_),
-            "pickled_bytes": pickled_size(d.teacher_),
         },
         "student": {
             **_count_nodes(d.student_),
-            "pickled_bytes": pickled_size(d.student_),
         },
     }
     teacher_fn = d.teacher_.predict_proba if classification else d.teacher_.predict

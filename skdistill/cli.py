@@ -844,6 +844,10 @@ def _read_for_model(data: Path, meta: dict, progress, *, need_target: str | None
 # ------------------------------------------------------------------- predict
 def _cmd_predict(args) -> int:
     progress = Progress(args.quiet)
+    if args.out is not None and Path(args.out).suffix.lower() not in _CSV | _PARQUET:
+        raise CLIError(
+            f"--out must end in .csv or .parquet; got {Path(args.out).name!r}."
+        )
     kind, model, meta = _load_any(Path(args.model), progress)
     if kind == "onnx":
         meta = model["meta"]
@@ -857,8 +861,6 @@ def _cmd_predict(args) -> int:
         return 0
     out = Path(args.out)
     suffix = out.suffix.lower()
-    if suffix not in _CSV | _PARQUET:
-        raise CLIError(f"--out must end in .csv or .parquet; got {out.name!r}.")
 
     def write(tmp):
         if suffix in _PARQUET:

@@ -359,3 +359,10 @@ def test_demo_prints_report_and_writes_onnx(workdir, capsys):
     )
     assert code == 0, err
     assert len(pred.strip().splitlines()) == 1 + 45
+
+
+def test_predict_out_must_be_csv_or_parquet(fitted, churn_csv, workdir, capsys):
+    out = workdir / "scores.xlsx"
+    code, stdout, err = run(["predict", fitted, churn_csv, "--out", out], capsys)
+    _assert_clean_error(code, stdout, err, ".csv or .parquet")
+    assert not out.exists() and "loading" not in err

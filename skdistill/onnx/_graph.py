@@ -289,11 +289,8 @@ def tree_raw_table(tree) -> np.ndarray:
     if isinstance(tree, DecisionTreeClassifier):
         if tree.n_outputs_ != 1:
             raise OnnxExportError("Multi-output tree classifiers are not supported.")
-        proba = value[:, 0, : tree.n_classes_].copy()
-        normalizer = proba.sum(axis=1)[:, np.newaxis]
-        normalizer[normalizer == 0.0] = 1.0
-        proba /= normalizer
-        return proba
+        # scikit-learn >= 1.4 stores class fractions and returns them as they are
+        return value[:, 0, : tree.n_classes_].copy()
     out = value[:, :, 0]
     return out[:, 0] if tree.n_outputs_ == 1 else out
 

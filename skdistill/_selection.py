@@ -37,7 +37,7 @@ def candidate_students(task: str, random_state=None) -> list[tuple[str, object]]
     out = []
     for depth in (3, 6, 8, 10):
         tree = make_student("tree", task, random_state)
-        tree.set_params(max_depth=depth, min_samples_leaf=5 if depth <= 6 else 10)
+        tree.set_params(max_depth=depth)
         out.append((f"tree-d{depth}", tree))
     for name, layers in (("16", (16,)), ("32x32", (32, 32)), ("64x64", (64, 64))):
         mlp = make_student("mlp", task, random_state)

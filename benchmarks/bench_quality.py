@@ -82,7 +82,7 @@ import traceback
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import (
@@ -98,10 +98,10 @@ from sklearn.preprocessing import StandardScaler
 from skdistill import (
     DistilledClassifier,
     DistilledRegressor,
+    _students,
     expected_calibration_error,
     make_student,
 )
-from skdistill import _students
 from skdistill._soft_targets import soften
 from skdistill._teacher import default_teacher, fill_random_state
 from skdistill.augment import resolve_augmenter
@@ -390,13 +390,27 @@ def run_split(name, seed, families, augmenters, sweep_sizes, sweep_aug, oof, log
         wrapped.cache_.clear()
 
     if oof:
-        records += run_oof(sp, ref, wrapped, families, sseed, seed, cat, y_te,
-                           teacher_test, base, log)
+        records += run_oof(
+            sp, ref, wrapped, families, sseed, seed, cat, y_te, teacher_test, base, log
+        )
     return records
 
 
-def run_oof(sp, ref, wrapped, families, sseed, seed, cat, y_te, teacher_test,
-            base, log, augments=("none", "munge"), k=3):
+def run_oof(
+    sp,
+    ref,
+    wrapped,
+    families,
+    sseed,
+    seed,
+    cat,
+    y_te,
+    teacher_test,
+    base,
+    log,
+    augments=("none", "munge"),
+    k=3,
+):
     """Students on out-of-fold teacher labels for the real rows (see docstring)."""
     clf = sp.is_classification
     X, y = sp.X_train, sp.y_train
@@ -434,7 +448,9 @@ def run_oof(sp, ref, wrapped, families, sseed, seed, cat, y_te, teacher_test,
         X_syn = augmenter.sample(n_syn)[0] if n_syn else np.empty((0, X.shape[1]))
         X_tr = np.vstack([X, X_syn])
         if clf:
-            lab_syn = wrapped.predict_proba(X_syn) if n_syn else np.empty((0, oof.shape[1]))
+            lab_syn = (
+                wrapped.predict_proba(X_syn) if n_syn else np.empty((0, oof.shape[1]))
+            )
             soft = np.vstack([oof, lab_syn])
         else:
             lab_syn = wrapped.predict(X_syn) if n_syn else np.empty(0)
@@ -446,7 +462,9 @@ def run_oof(sp, ref, wrapped, families, sseed, seed, cat, y_te, teacher_test,
                 warnings.simplefilter("ignore")
                 if clf:
                     mode = _students.student_mode(student, "auto")
-                    st = _students.fit_classifier_student(student, mode, X_tr, soft, None)
+                    st = _students.fit_classifier_student(
+                        student, mode, X_tr, soft, None
+                    )
                     proba = _students.classifier_student_proba(
                         st, mode, sp.X_test, len(classes)
                     )
@@ -493,8 +511,17 @@ def summarize(records, tie_tol=0.0):
     for r in records:
         row = {
             k: r.get(k)
-            for k in ("dataset", "task", "seed", "variant", "family", "augment",
-                      "n_synthetic", "wall_time", "label_cached")
+            for k in (
+                "dataset",
+                "task",
+                "seed",
+                "variant",
+                "family",
+                "augment",
+                "n_synthetic",
+                "wall_time",
+                "label_cached",
+            )
         }
         row.update({f"m_{k}": v for k, v in r["metrics"].items()})
         for k, v in (r.get("fit_times") or {}).items():
@@ -526,7 +553,9 @@ def summarize(records, tie_tol=0.0):
         .rename("n_seeds")
         .reset_index()
     )
-    agg = agg.merge(nseeds, on=["dataset", "variant", "family", "augment", "n_synthetic"])
+    agg = agg.merge(
+        nseeds, on=["dataset", "variant", "family", "augment", "n_synthetic"]
+    )
 
     def get(ds, variant, fam, aug="", n_syn=None, col=None):
         q = agg[(agg.dataset == ds) & (agg.variant == variant) & (agg.family == fam)]
@@ -551,9 +580,7 @@ def summarize(records, tie_tol=0.0):
                 continue
             dist = get(ds, "distilled", fam, "munge", 2.0, pm)
             none = get(ds, "distilled", fam, "none", 2.0, pm)
-            aug_scores = {
-                a: get(ds, "distilled", fam, a, 2.0, pm) for a in AUGMENTERS
-            }
+            aug_scores = {a: get(ds, "distilled", fam, a, 2.0, pm) for a in AUGMENTERS}
             best_aug = max(
                 (a for a in aug_scores if np.isfinite(aug_scores[a])),
                 key=lambda a: aug_scores[a],
@@ -562,8 +589,11 @@ def summarize(records, tie_tol=0.0):
             gap = teacher - hard
             d = df[(df.dataset == ds) & (df.family == fam)]
             h = d[d.variant == "hard"].set_index("seed")[pm]
-            g = d[(d.variant == "distilled") & (d.augment == "munge")
-                  & (d.n_synthetic == 2.0)].set_index("seed")[pm]
+            g = d[
+                (d.variant == "distilled")
+                & (d.augment == "munge")
+                & (d.n_synthetic == 2.0)
+            ].set_index("seed")[pm]
             diff = (g - h).dropna()
             rec = dict(
                 dataset=ds,
@@ -576,13 +606,19 @@ def summarize(records, tie_tol=0.0):
                 distilled_none=none,
                 best_augment=best_aug,
                 best=aug_scores.get(best_aug, float("nan")),
-                beats_or_ties=bool(dist >= hard - tie_tol) if np.isfinite(dist) else None,
-                gap_recovered=(dist - hard) / gap if gap > 0 and np.isfinite(dist) else None,
+                beats_or_ties=bool(dist >= hard - tie_tol)
+                if np.isfinite(dist)
+                else None,
+                gap_recovered=(dist - hard) / gap
+                if gap > 0 and np.isfinite(dist)
+                else None,
                 teacher_ece=t_ece,
                 student_ece=get(ds, "distilled", fam, "munge", 2.0, "m_ece"),
                 hard_ece=get(ds, "hard", fam, col="m_ece"),
                 fidelity=get(ds, "distilled", fam, "munge", 2.0, "m_fidelity"),
-                n_seeds=int(np.nan_to_num(get(ds, "distilled", fam, "munge", 2.0, "n_seeds"))),
+                n_seeds=int(
+                    np.nan_to_num(get(ds, "distilled", fam, "munge", 2.0, "n_seeds"))
+                ),
                 diff_mean=float(diff.mean()) if len(diff) else float("nan"),
                 diff_sd=float(diff.std(ddof=1)) if len(diff) > 1 else float("nan"),
                 seeds_better=int((diff > 0).sum()),
@@ -602,16 +638,21 @@ def summarize(records, tie_tol=0.0):
             n_pairs=len(valid),
             threshold=0.9,
             tie_tolerance=tie_tol,
-            failing=[f"{r.dataset}/{r.family}" for r in valid.itertuples()
-                     if not r.beats_or_ties],
+            failing=[
+                f"{r.dataset}/{r.family}"
+                for r in valid.itertuples()
+                if not r.beats_or_ties
+            ],
         )
         targets["1_pass"] = targets["1_beats_or_ties_hard"]["share"] >= 0.9
         for fam in ("tree", "mlp"):
             g = valid[(valid.family == fam) & valid.gap_recovered.notna()]
             med = float(np.median(g.gap_recovered)) if len(g) else float("nan")
             targets[f"2_gap_recovered_{fam}"] = dict(
-                median=med, n_pairs=len(g), values={
-                    r.dataset: r.gap_recovered for r in g.itertuples()})
+                median=med,
+                n_pairs=len(g),
+                values={r.dataset: r.gap_recovered for r in g.itertuples()},
+            )
             targets[f"2_pass_{fam}"] = bool(med >= 0.5)
         cls = valid[valid.task != "regression"]
         for fam in ("mlp", "linear"):
@@ -619,7 +660,8 @@ def summarize(records, tie_tol=0.0):
             diffs = {r.dataset: r.student_ece - r.teacher_ece for r in g.itertuples()}
             ok = [d <= 0.01 for d in diffs.values()]
             targets[f"3_ece_{fam}"] = dict(
-                excess_over_teacher=diffs, n_pass=int(sum(ok)), n_pairs=len(ok))
+                excess_over_teacher=diffs, n_pass=int(sum(ok)), n_pairs=len(ok)
+            )
             targets[f"3_pass_{fam}"] = bool(all(ok)) if ok else None
         ref = df[(df.dataset == "adult") & (df.variant == "teacher")]
         if len(ref):
@@ -627,8 +669,11 @@ def summarize(records, tie_tol=0.0):
             calib_t = float(ref["t_calibration"].mean())
             over = float((ref["t_augment_and_label"] + ref["t_student"]).mean())
             targets["4_overhead_adult"] = dict(
-                overhead_s=over, teacher_fit_s=teacher_t, calibration_fit_s=calib_t,
-                ratio=over / teacher_t)
+                overhead_s=over,
+                teacher_fit_s=teacher_t,
+                calibration_fit_s=calib_t,
+                ratio=over / teacher_t,
+            )
             targets["4_pass"] = bool(over <= teacher_t)
     return df, agg, pairs, targets
 
@@ -669,7 +714,9 @@ def markdown(df, agg, pairs, targets, meta) -> str:
         for fam in ("mlp", "linear"):
             g = t.get(f"3_ece_{fam}")
             if g:
-                ex = ", ".join(f"{k} {v:+.3f}" for k, v in g["excess_over_teacher"].items())
+                ex = ", ".join(
+                    f"{k} {v:+.3f}" for k, v in g["excess_over_teacher"].items()
+                )
                 lines.append(
                     f"3. Student ECE - calibrated teacher ECE, {fam}: {ex}; "
                     f"{g['n_pass']}/{g['n_pairs']} within +0.01 -> "
@@ -683,12 +730,29 @@ def markdown(df, agg, pairs, targets, meta) -> str:
                 f"calibration teacher) -> ratio {g['ratio']:.2f} -> "
                 f"{'PASS' if t['4_pass'] else 'FAIL'}"
             )
-    lines += ["", "## Primary metric per (dataset, family)", "",
-              "accuracy for classification, R^2 for regression; mean over seeds. "
-              "`gap` = (distilled − hard)/(teacher − hard) when the teacher beats hard.", ""]
-    cols = ["dataset", "family", "teacher", "hard", "distilled_none", "distilled_default",
-            "diff_mean", "diff_sd", "seeds_better", "seeds_worse",
-            "gap_recovered", "fidelity", "n_seeds"]
+    lines += [
+        "",
+        "## Primary metric per (dataset, family)",
+        "",
+        "accuracy for classification, R^2 for regression; mean over seeds. "
+        "`gap` = (distilled − hard)/(teacher − hard) when the teacher beats hard.",
+        "",
+    ]
+    cols = [
+        "dataset",
+        "family",
+        "teacher",
+        "hard",
+        "distilled_none",
+        "distilled_default",
+        "diff_mean",
+        "diff_sd",
+        "seeds_better",
+        "seeds_worse",
+        "gap_recovered",
+        "fidelity",
+        "n_seeds",
+    ]
     if not pairs.empty:
         lines.append("| " + " | ".join(c.replace("aug_", "") for c in cols) + " |")
         lines.append("|" + "---|" * len(cols))
@@ -696,22 +760,36 @@ def markdown(df, agg, pairs, targets, meta) -> str:
             lines.append("| " + " | ".join(_fmt(getattr(r, c)) for c in cols) + " |")
         cls = pairs[pairs.task != "regression"]
         if not cls.empty:
-            lines += ["", "## Calibration (test ECE, 15 bins)", "",
-                      "| dataset | family | teacher (calibrated) | hard | distilled |",
-                      "|---|---|---|---|---|"]
+            lines += [
+                "",
+                "## Calibration (test ECE, 15 bins)",
+                "",
+                "| dataset | family | teacher (calibrated) | hard | distilled |",
+                "|---|---|---|---|---|",
+            ]
             for r in cls.itertuples():
-                lines.append(f"| {r.dataset} | {r.family} | {_fmt(r.teacher_ece)} | "
-                             f"{_fmt(r.hard_ece)} | {_fmt(r.student_ece)} |")
+                lines.append(
+                    f"| {r.dataset} | {r.family} | {_fmt(r.teacher_ece)} | "
+                    f"{_fmt(r.hard_ece)} | {_fmt(r.student_ece)} |"
+                )
     # augmenter comparison on the seeds every augmenter was run on
-    d = df[df.variant.isin(["hard", "distilled", "teacher"]) & (df.n_synthetic.isin([0.0, 2.0]))]
+    d = df[
+        df.variant.isin(["hard", "distilled", "teacher"])
+        & (df.n_synthetic.isin([0.0, 2.0]))
+    ]
     aug_seeds = sorted(set(d[d.augment == "marginal"].seed))
     if aug_seeds:
         d = d[d.seed.isin(aug_seeds)]
         d = d[d.dataset.isin(set(d[d.augment == "marginal"].dataset))]
-        lines += ["", f"## Augmenter comparison (seeds {aug_seeds}, n_synthetic=2)", "",
-                  "primary metric; **bold** = best distilled variant of the row", "",
-                  "| dataset | family | teacher | hard | " + " | ".join(AUGMENTERS) + " |",
-                  "|" + "---|" * (4 + len(AUGMENTERS))]
+        lines += [
+            "",
+            f"## Augmenter comparison (seeds {aug_seeds}, n_synthetic=2)",
+            "",
+            "primary metric; **bold** = best distilled variant of the row",
+            "",
+            "| dataset | family | teacher | hard | " + " | ".join(AUGMENTERS) + " |",
+            "|" + "---|" * (4 + len(AUGMENTERS)),
+        ]
         wins = dict.fromkeys(AUGMENTERS, 0)
         for ds in sorted(d.dataset.unique(), key=list(DATASETS).index):
             dd = d[d.dataset == ds]
@@ -720,24 +798,42 @@ def markdown(df, agg, pairs, targets, meta) -> str:
             for fam in FAMILIES:
                 f = dd[dd.family == fam]
                 hv = f[f.variant == "hard"][pm].mean()
-                vals = {a: f[(f.variant == "distilled") & (f.augment == a)][pm].mean()
-                        for a in AUGMENTERS}
+                vals = {
+                    a: f[(f.variant == "distilled") & (f.augment == a)][pm].mean()
+                    for a in AUGMENTERS
+                }
                 fin = {a: v for a, v in vals.items() if np.isfinite(v)}
                 best = max(fin, key=fin.get) if fin else None
                 if best:
                     wins[best] += 1
-                cells = [f"**{_fmt(vals[a])}**" if a == best else _fmt(vals[a])
-                         for a in AUGMENTERS]
-                lines.append(f"| {ds} | {fam} | {_fmt(tv)} | {_fmt(hv)} | " + " | ".join(cells) + " |")
-        lines += ["", "Best-of-row counts: " + ", ".join(f"{a} {n}" for a, n in wins.items())]
+                cells = [
+                    f"**{_fmt(vals[a])}**" if a == best else _fmt(vals[a])
+                    for a in AUGMENTERS
+                ]
+                lines.append(
+                    f"| {ds} | {fam} | {_fmt(tv)} | {_fmt(hv)} | "
+                    + " | ".join(cells)
+                    + " |"
+                )
+        lines += [
+            "",
+            "Best-of-row counts: " + ", ".join(f"{a} {n}" for a, n in wins.items()),
+        ]
     tch = agg[agg.variant == "teacher"]
     if not tch.empty:
-        lines += ["", "## Teacher: temperature and fit times (s)", "",
-                  "| dataset | T | cal. ECE before | after | test ECE raw | calibrated "
-                  "| t_teacher | t_calibration | t_augment+label | t_student (tree) |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Teacher: temperature and fit times (s)",
+            "",
+            "| dataset | T | cal. ECE before | after | test ECE raw | calibrated "
+            "| t_teacher | t_calibration | t_augment+label | t_student (tree) |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
         for r in tch.itertuples():
-            g = lambda c: getattr(r, c, float("nan"))  # noqa: E731
+
+            def g(c, r=r):
+                return getattr(r, c, float("nan"))
+
             lines.append(
                 f"| {r.dataset} | {_fmt(g('temperature'), 2)} | {_fmt(g('cal_ece_before'))} "
                 f"| {_fmt(g('cal_ece_after'))} | {_fmt(g('raw_ece'))} | {_fmt(g('m_ece'))} "
@@ -747,30 +843,50 @@ def markdown(df, agg, pairs, targets, meta) -> str:
     sw = agg[agg.variant.isin(["sweep", "distilled"])]
     sweep = agg[agg.variant == "sweep"]
     if not sweep.empty:
-        lines += ["", "## Size sweep (primary metric)", "",
-                  "| dataset | family | augment | n_synthetic | score | student fit s |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Size sweep (primary metric)",
+            "",
+            "| dataset | family | augment | n_synthetic | score | student fit s |",
+            "|---|---|---|---|---|---|",
+        ]
         for (ds, fam, aug), _ in sweep.groupby(["dataset", "family", "augment"]):
             g = sw[(sw.dataset == ds) & (sw.family == fam) & (sw.augment == aug)]
             task = g.task.iloc[0]
             for r in g.sort_values("n_synthetic").itertuples():
-                lines.append(f"| {ds} | {fam} | {aug} | {r.n_synthetic:g} | "
-                             f"{_fmt(getattr(r, 'm_' + primary(task)))} | "
-                             f"{_fmt(getattr(r, 't_student', float('nan')), 1)} |")
+                lines.append(
+                    f"| {ds} | {fam} | {aug} | {r.n_synthetic:g} | "
+                    f"{_fmt(getattr(r, 'm_' + primary(task)))} | "
+                    f"{_fmt(getattr(r, 't_student', float('nan')), 1)} |"
+                )
     oof = agg[agg.variant == "oof"]
     if not oof.empty:
-        lines += ["", "## In-sample vs out-of-fold teacher labels on the real rows", "",
-                  "| dataset | family | augment | in-sample | out-of-fold | in-sample ECE | OOF ECE |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## In-sample vs out-of-fold teacher labels on the real rows",
+            "",
+            "| dataset | family | augment | in-sample | out-of-fold | in-sample ECE | OOF ECE |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for r in oof.itertuples():
             pm = "m_" + primary(r.task)
-            ins = agg[(agg.dataset == r.dataset) & (agg.variant == "distilled")
-                      & (agg.family == r.family) & (agg.augment == r.augment)]
+            ins = agg[
+                (agg.dataset == r.dataset)
+                & (agg.variant == "distilled")
+                & (agg.family == r.family)
+                & (agg.augment == r.augment)
+            ]
             iv = float(ins[pm].iloc[0]) if len(ins) else float("nan")
-            ie = float(ins["m_ece"].iloc[0]) if len(ins) and "m_ece" in ins else float("nan")
-            lines.append(f"| {r.dataset} | {r.family} | {r.augment} | {_fmt(iv)} | "
-                         f"{_fmt(getattr(r, pm))} | {_fmt(ie)} | "
-                         f"{_fmt(getattr(r, 'm_ece', float('nan')))} |")
+            ie = (
+                float(ins["m_ece"].iloc[0])
+                if len(ins) and "m_ece" in ins
+                else float("nan")
+            )
+            lines.append(
+                f"| {r.dataset} | {r.family} | {r.augment} | {_fmt(iv)} | "
+                f"{_fmt(getattr(r, pm))} | {_fmt(ie)} | "
+                f"{_fmt(getattr(r, 'm_ece', float('nan')))} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -778,13 +894,25 @@ def write_outputs(tag, command, seeds):
     path = os.path.join(common.RESULTS_DIR, f"quality_{tag}.jsonl")
     records = common.read_jsonl(path)
     df, agg, pairs, targets = summarize(records)
-    meta = dict(tag=tag, command=command, seeds=seeds, n_records=len(records),
-                environment=common.environment())
+    meta = dict(
+        tag=tag,
+        command=command,
+        seeds=seeds,
+        n_records=len(records),
+        environment=common.environment(),
+    )
     base = os.path.join(common.RESULTS_DIR, f"quality_{tag}")
     df.to_csv(base + ".csv", index=False)
-    common.write_json(base + ".json", dict(
-        meta=meta, targets=targets, pairs=pairs.to_dict(orient="records"),
-        aggregated=agg.to_dict(orient="records"), records=records))
+    common.write_json(
+        base + ".json",
+        dict(
+            meta=meta,
+            targets=targets,
+            pairs=pairs.to_dict(orient="records"),
+            aggregated=agg.to_dict(orient="records"),
+            records=records,
+        ),
+    )
     md = markdown(df, agg, pairs, targets, meta)
     with open(base + ".md", "w", encoding="utf-8") as fh:
         fh.write(md)
@@ -801,33 +929,58 @@ def main(argv=None):
     p.add_argument("--seeds", nargs="+", type=int)
     p.add_argument("--families", nargs="+", choices=FAMILIES)
     p.add_argument("--augmenters", nargs="+", choices=AUGMENTERS)
-    p.add_argument("--sweep", nargs="*", type=float, default=None,
-                   help="n_synthetic values for the size sweep (2.0 is already run)")
+    p.add_argument(
+        "--sweep",
+        nargs="*",
+        type=float,
+        default=None,
+        help="n_synthetic values for the size sweep (2.0 is already run)",
+    )
     p.add_argument("--sweep-augmenter", default="munge")
-    p.add_argument("--sweep-datasets", nargs="+", choices=list(DATASETS),
-                   help="run the sweep only on these datasets (default: all run)")
+    p.add_argument(
+        "--sweep-datasets",
+        nargs="+",
+        choices=list(DATASETS),
+        help="run the sweep only on these datasets (default: all run)",
+    )
     p.add_argument("--oof", action="store_true")
-    p.add_argument("--oof-datasets", nargs="+", choices=list(DATASETS),
-                   help="run the out-of-fold experiment only on these datasets")
+    p.add_argument(
+        "--oof-datasets",
+        nargs="+",
+        choices=list(DATASETS),
+        help="run the out-of-fold experiment only on these datasets",
+    )
     p.add_argument("--tag")
-    p.add_argument("--summarize", action="store_true",
-                   help="only rebuild json/csv/md from the tag's jsonl")
+    p.add_argument(
+        "--summarize",
+        action="store_true",
+        help="only rebuild json/csv/md from the tag's jsonl",
+    )
     p.add_argument("--fresh", action="store_true", help="delete the tag's jsonl first")
     a = p.parse_args(argv)
 
     if a.quick:
-        defaults = dict(datasets=["adult", "telco_churn", "bikeshare"], seeds=[0],
-                        augmenters=["none", "munge", "jitter"], tag="quick")
+        defaults = dict(
+            datasets=["adult", "telco_churn", "bikeshare"],
+            seeds=[0],
+            augmenters=["none", "munge", "jitter"],
+            tag="quick",
+        )
     else:
-        defaults = dict(datasets=list(DATASETS), seeds=[0, 1, 2],
-                        augmenters=list(AUGMENTERS), tag="full")
+        defaults = dict(
+            datasets=list(DATASETS),
+            seeds=[0, 1, 2],
+            augmenters=list(AUGMENTERS),
+            tag="full",
+        )
     datasets = a.datasets or defaults["datasets"]
     seeds = a.seeds if a.seeds is not None else defaults["seeds"]
     families = a.families or list(FAMILIES)
     augmenters = a.augmenters or defaults["augmenters"]
     tag = a.tag or defaults["tag"]
     command = "python -m benchmarks.bench_quality " + " ".join(
-        argv if argv is not None else sys.argv[1:])
+        argv if argv is not None else sys.argv[1:]
+    )
     path = os.path.join(common.RESULTS_DIR, f"quality_{tag}.jsonl")
 
     if not a.summarize:
@@ -838,11 +991,13 @@ def main(argv=None):
             common.append_jsonl(path, rec)
             m = rec["metrics"]
             key = "accuracy" if "accuracy" in m else "r2"
-            print(f"[{time.strftime('%H:%M:%S')}] {rec['dataset']:11s} s{rec['seed']} "
-                  f"{rec['variant']:17s} {rec['family']:7s} {rec.get('augment', '') or '':13s}"
-                  f" n={rec.get('n_synthetic', '')!s:4s} {key}={m[key]:.4f} "
-                  f"wall={rec.get('wall_time', 0):.1f}s rss={rec['peak_rss_mb']:.0f}MB",
-                  flush=True)
+            print(
+                f"[{time.strftime('%H:%M:%S')}] {rec['dataset']:11s} s{rec['seed']} "
+                f"{rec['variant']:17s} {rec['family']:7s} {rec.get('augment', '') or '':13s}"
+                f" n={rec.get('n_synthetic', '')!s:4s} {key}={m[key]:.4f} "
+                f"wall={rec.get('wall_time', 0):.1f}s rss={rec['peak_rss_mb']:.0f}MB",
+                flush=True,
+            )
 
         for name in datasets:
             for seed in seeds:
@@ -851,13 +1006,24 @@ def main(argv=None):
                     if a.sweep_datasets is not None and name not in a.sweep_datasets:
                         sweep = []
                     oof = (a.oof or a.oof_datasets is not None) and (
-                        a.oof_datasets is None or name in a.oof_datasets)
-                    run_split(name, seed, families, augmenters, sweep,
-                              a.sweep_augmenter, oof, log)
+                        a.oof_datasets is None or name in a.oof_datasets
+                    )
+                    run_split(
+                        name,
+                        seed,
+                        families,
+                        augmenters,
+                        sweep,
+                        a.sweep_augmenter,
+                        oof,
+                        log,
+                    )
                 except Exception:  # keep going: one failure must not lose the run
                     traceback.print_exc()
-                    common.append_jsonl(path + ".errors", dict(
-                        dataset=name, seed=seed, error=traceback.format_exc()))
+                    common.append_jsonl(
+                        path + ".errors",
+                        dict(dataset=name, seed=seed, error=traceback.format_exc()),
+                    )
     print(write_outputs(tag, command, seeds))
 
 

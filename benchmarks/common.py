@@ -110,7 +110,11 @@ def make_split(
             keep = ~np.isin(y, rare)
             notes.append(
                 f"dropped classes with < {min_class_rows} rows: "
-                + ", ".join(f"{r} ({int(c)})" for r, c in zip(labels, counts) if r in rare)
+                + ", ".join(
+                    f"{r} ({int(c)})"
+                    for r, c in zip(labels, counts, strict=True)
+                    if r in rare
+                )
             )
             X, y = X[keep], y[keep]
         y = np.asarray(y).astype(str)
@@ -184,8 +188,11 @@ def environment() -> dict:
             capture_output=True,
             text=True,
         ).stdout.strip()
-        source = {"skdistill_path": skdistill.__file__, "git_commit": commit,
-                  "skdistill_dirty": bool(dirty)}
+        source = {
+            "skdistill_path": skdistill.__file__,
+            "git_commit": commit,
+            "skdistill_dirty": bool(dirty),
+        }
     except Exception:  # pragma: no cover
         source = {}
     return {

@@ -52,8 +52,19 @@ def _timed(times: dict, phase: str, log: Callable[[str], None], fn, *args):
 
 
 def _transfer(
-    X, augment, n_synthetic, seed, categorical_mask, label, chunk_size, n_jobs
+    X,
+    augment,
+    n_synthetic,
+    seed,
+    categorical_mask,
+    label,
+    chunk_size,
+    n_jobs,
+    times,
+    log,
 ):
+    """Fit the augmenter and label real + synthetic rows; time and log it."""
+    t0 = time.perf_counter()
     augmenter = resolve_augmenter(augment)
     if augmenter.get_params().get("random_state", None) is None:
         augmenter.set_params(random_state=seed)
@@ -66,6 +77,8 @@ def _transfer(
     X_transfer, outputs, source = build_transfer_set(
         X, augmenter, n_syn, label, chunk_size=chunk_size, n_jobs=n_jobs
     )
+    times["augment_and_label"] = time.perf_counter() - t0
+    log(f"transfer set: {X.shape[0]} real + {len(X_transfer) - len(X)} synthetic rows")
     return augmenter, X_transfer, outputs, source
 
 
@@ -139,7 +152,6 @@ def classification_stage(
             f"temperature {temperature:.3f} (held-out NLL "
             f"{calibration['nll_before']:.4f} -> {calibration['nll_after']:.4f})"
         )
-    t0 = time.perf_counter()
     augmenter, X_transfer, proba, source = _transfer(
         X,
         augment,
@@ -149,9 +161,9 @@ def classification_stage(
         lambda rows: teacher_proba(fitted, rows, classes),
         chunk_size,
         n_jobs,
+        times,
+        log,
     )
-    times["augment_and_label"] = time.perf_counter() - t0
-    log(f"transfer set: {X.shape[0]} real + {len(X_transfer) - len(X)} synthetic rows")
     return TeacherStage(
         teacher=fitted,
         augmenter=augmenter,
@@ -192,7 +204,6 @@ def regression_stage(
     def label(rows):
         return np.asarray(fitted.predict(rows), dtype=np.float64).reshape(len(rows), -1)
 
-    t0 = time.perf_counter()
     augmenter, X_transfer, outputs, source = _transfer(
         X,
         augment,
@@ -202,9 +213,9 @@ def regression_stage(
         label,
         chunk_size,
         n_jobs,
+        times,
+        log,
     )
-    times["augment_and_label"] = time.perf_counter() - t0
-    log(f"transfer set: {X.shape[0]} real + {len(X_transfer) - len(X)} synthetic rows")
     return TeacherStage(
         teacher=fitted,
         augmenter=augmenter,

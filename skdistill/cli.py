@@ -599,7 +599,14 @@ def _cmd_fit(args) -> int:
             f"fitting teacher ({args.teacher}) and student ({args.student}) on "
             f"{len(X_tr)} rows"
         ):
-            model.fit(X_tr, y_tr)
+            try:
+                model.fit(X_tr, y_tr)
+            except (ValueError, TypeError) as error:  # data the model cannot fit
+                first = str(error).strip().splitlines()[0] if str(error) else ""
+                raise CLIError(
+                    f"cannot fit on the {len(X_tr)} training rows of {data}: "
+                    f"{first or type(error).__name__}"
+                ) from error
         distiller = model[-1]
         chosen = _chosen_student(distiller)
         if chosen:

@@ -366,3 +366,14 @@ def test_predict_out_must_be_csv_or_parquet(fitted, churn_csv, workdir, capsys):
     code, stdout, err = run(["predict", fitted, churn_csv, "--out", out], capsys)
     _assert_clean_error(code, stdout, err, ".csv or .parquet")
     assert not out.exists() and "loading" not in err
+
+
+def test_fit_on_data_the_model_cannot_fit_is_one_line_exit_2(tmp_path, capsys):
+    data = tmp_path / "tiny.csv"
+    data.write_text("a,b\n1,2\n3,4\n")
+    out = tmp_path / "out"
+    assert main(["fit", str(data), "--target", "b", "--out", str(out), "-q"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("skdistill: error: cannot fit on the 1 training rows")
+    assert "at least 2 classes" in err[-1]
+    assert not out.exists()

@@ -50,7 +50,7 @@ from ._teacher import (
     is_frozen,
     teacher_proba,
 )
-from ._teacher_stage import classification_stage, regression_stage
+from ._teacher_stage import classification_stage, regression_stage, timed
 from ._transfer import build_transfer_set
 from .augment import BaseAugmenter
 
@@ -417,12 +417,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         return X[keep], y[keep], sample_weight[keep]
 
     def _timed(self, phase: str, fn, *args):
-        self._log(f"{phase} ...")
-        t0 = time.perf_counter()
-        result = fn(*args)
-        self.fit_times_[phase] = time.perf_counter() - t0
-        self._log(f"{phase} done in {self.fit_times_[phase]:.2f}s")
-        return result
+        return timed(self.fit_times_, phase, self._log, fn, *args)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

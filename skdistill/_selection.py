@@ -127,8 +127,9 @@ def search_students(
     strat = teacher_reference if classification else None
     fit_rows, val_rows = _holdout_rows(n_real, source, strat, seed)
     w_fit = None if weights is None else weights[fit_rows]
-    results, fitted = [], []
-    for name, candidate in candidate_students(task, seed):
+    candidates = candidate_students(task, seed)
+    results = []
+    for name, candidate in candidates:
         student = fit_student(
             clone(candidate), X_transfer[fit_rows], targets[fit_rows], w_fit
         )
@@ -152,7 +153,6 @@ def search_students(
                 "chosen": False,
             }
         )
-        fitted.append(candidate)
     eligible = [i for i, r in enumerate(results) if r["within_budget"]]
     if not eligible:
         cheapest = min(results, key=lambda r: (r["latency_us"], r["onnx_bytes"]))
@@ -164,7 +164,7 @@ def search_students(
     # most faithful; ties broken by the cheaper (earlier, smaller) candidate
     best = max(eligible, key=lambda i: (round(results[i]["fidelity"], 6), -i))
     results[best]["chosen"] = True
-    chosen = fit_student(clone(fitted[best]), X_transfer, targets, weights)
+    chosen = fit_student(clone(candidates[best][1]), X_transfer, targets, weights)
     return chosen, results
 
 

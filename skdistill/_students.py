@@ -29,7 +29,6 @@ import warnings
 import numpy as np
 from scipy.special import expit
 from sklearn.base import clone, is_classifier, is_regressor
-from sklearn.ensemble import RandomForestRegressor
 from sklearn.ensemble._forest import BaseForest
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -182,7 +181,7 @@ def _is_tree_like(estimator) -> bool:
     est = final_estimator(estimator)
     if isinstance(est, MultiOutputRegressor):
         est = est.estimator
-    return isinstance(est, (BaseDecisionTree, BaseForest, RandomForestRegressor))
+    return isinstance(est, (BaseDecisionTree, BaseForest))
 
 
 def student_mode(student, student_target: str) -> str:

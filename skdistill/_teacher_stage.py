@@ -42,7 +42,8 @@ class TeacherStage:
     times: dict = field(default_factory=dict)
 
 
-def _timed(times: dict, phase: str, log: Callable[[str], None], fn, *args):
+def timed(times: dict, phase: str, log: Callable[[str], None], fn, *args):
+    """Run ``fn(*args)``, logging its start and end, its wall time in ``times``."""
     log(f"{phase} ...")
     t0 = time.perf_counter()
     result = fn(*args)
@@ -128,7 +129,7 @@ def classification_stage(
             held = teacher_proba(teacher, X, classes)
     else:
         if calibration_cv is not None:
-            index, held = _timed(
+            index, held = timed(
                 times,
                 "calibration",
                 log,
@@ -141,7 +142,7 @@ def classification_stage(
                 seeds["split"],
                 classes,
             )
-        fitted = _timed(
+        fitted = timed(
             times, "teacher", log, fit_teacher, clone(teacher), X, y, sample_weight
         )
     temperature, calibration = 1.0, {}
@@ -197,9 +198,7 @@ def regression_stage(
     if is_frozen(teacher):
         fitted = teacher
     else:
-        fitted = _timed(
-            times, "teacher", log, fit_teacher, teacher, X, y, sample_weight
-        )
+        fitted = timed(times, "teacher", log, fit_teacher, teacher, X, y, sample_weight)
 
     def label(rows):
         return np.asarray(fitted.predict(rows), dtype=np.float64).reshape(len(rows), -1)

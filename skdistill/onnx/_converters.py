@@ -31,6 +31,7 @@ from skl2onnx.common.utils import (
 )
 
 from .._distill import DistilledClassifier, DistilledRegressor, _student_has_proba
+from . import _dense
 from . import _graph as g
 
 _NUMERIC_INPUTS = [FloatTensorType, DoubleTensorType, Int64TensorType]
@@ -118,6 +119,27 @@ def _add(nodes, scope, container, model):
 
 
 # ------------------------------------------------------------- classifier
+def _dense_classifier(model, X, classes, dtype, opv, outputs):
+    """The lean graph of an MLP or linear student, or None if it does not apply.
+
+    Applies when the student's ``predict_proba`` is the softmax (or sigmoid) of
+    its last layer over every class and no softening temperature is undone at
+    predict time.
+    """
+    if model.softening_temperature != 1.0:
+        return None
+    transformers, net = _dense.split_steps(g._steps(model.student_), dtype)
+    n_classes = len(classes)
+    if net is None or not _dense.classifier_proba_logits(net, n_classes):
+        return None
+    student_classes = np.asarray(g._steps(model.student_)[-1].classes_)
+    if not np.array_equal(student_classes, np.arange(n_classes)):
+        return None
+    for step in transformers:
+        X = g.transform(step, X, dtype, opv)
+    return _dense.classifier(net, X, classes, dtype, opv, outputs)
+
+
 def _nocl(scope, model) -> bool:
     return bool(scope.get_options(model, dict(nocl=False))["nocl"])
 
@@ -216,6 +238,11 @@ def convert_distilled_classifier(scope, operator, container):
         return
 
     mode = model.student_mode_
+    if has_proba and mode in ("soft_cross_entropy", "teacher_labels"):
+        nodes = _dense_classifier(model, X, classes, dtype, opv, operator.outputs)
+        if nodes is not None:
+            _add(nodes, scope, container, model)
+            return
     if not has_proba:
         index = OnnxCast(
             g.classifier_output(student, X, dtype, opv, "labels"),
@@ -286,8 +313,14 @@ def convert_distilled_regressor(scope, operator, container):
                 output_names=[out_name],
             )
     else:
-        raw = g.regressor_output(student, X, dtype, opv, n_outputs)
-        node = g.scale_predictions(raw, scale, mean, dtype, opv, [out_name])
+        transformers, net = _dense.split_steps(g._steps(student), dtype)
+        if net is not None and net.output in ("", "identity"):
+            for step in transformers:
+                X = g.transform(step, X, dtype, opv)
+            node = _dense.raw_output(net, X, dtype, opv, scale, mean, [out_name])
+        else:
+            raw = g.regressor_output(student, X, dtype, opv, n_outputs)
+            node = g.scale_predictions(raw, scale, mean, dtype, opv, [out_name])
     _add([node], scope, container, model)
 
 

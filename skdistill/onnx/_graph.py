@@ -18,9 +18,14 @@ Two routes, chosen per student:
   ArgMax/Gather for the label), unless rounding the table to float32 would
   change some leaf's label; otherwise (and in float64 graphs) the tree returns
   the leaf id and ``Gather`` reads float64 probabilities and labels from tables.
-* **Anything else** (MLP, linear models, any convertible estimator): the student
-  is embedded with :class:`skl2onnx.algebra.onnx_operator.OnnxSubEstimator`,
-  followed by ONNX nodes that reproduce the distiller's maths.
+* **MLPs and linear models** (the 'mlp' and 'linear' aliases, any Pipeline ending
+  in an ``MLP*``/``LogisticRegression``/linear regressor): written directly as a
+  chain of ``Gemm`` nodes with the scaler folded in, see
+  :mod:`skdistill.onnx._dense` (fewer kernels per call than skl2onnx's graphs).
+* **Anything else** (any convertible estimator, or the cases the lean route
+  does not cover): the student is embedded with
+  :class:`skl2onnx.algebra.onnx_operator.OnnxSubEstimator`, followed by ONNX
+  nodes that reproduce the distiller's maths.
 
 The graph runs in the input's precision: float64 inputs give a float64 graph.
 Components skl2onnx cannot run in float64 (its ``Imputer`` node and tree
@@ -85,6 +90,7 @@ from sklearn.tree import (
 
 from .._soft_targets import PROBA_EPS, sharpen_student_proba
 from .._students import classifier_student_proba
+from . import _dense
 
 #: The lowest main-domain opset the converters emit (Clip with tensor bounds,
 #: ReduceSum with an ``axes`` input, Softmax over the last axis).
@@ -368,9 +374,12 @@ def transform(est, X, dtype, opv):
 
 def regressor_output(est, X, dtype, opv, n_outputs: int):
     """A regressor's ``predict`` as an (N, n_outputs) tensor."""
-    *transformers, final = _steps(est)
-    for step in transformers:
+    transformers, net = _dense.split_steps(_steps(est), dtype)
+    for step in transformers if net is not None else transformers[:-1]:
         X = transform(step, X, dtype, opv)
+    if net is not None:
+        return _dense.raw_output(net, X, dtype, opv)  # already (N, n_outputs)
+    final = transformers[-1]
     if _is_tree(final):
         table = tree_raw_table(final).reshape(final.tree_.node_count, -1)
         out = OnnxGather(

@@ -1,0 +1,165 @@
+"""The lean graphs of dense students (skdistill/onnx/_dense.py).
+
+MLP and linear students are written as Gemm chains with the scaler folded into
+the first layer and, in float32 classifiers, a single LinearClassifier node for
+labels and probabilities. These tests pin the node lists (the point of the
+module: fewer kernels per call) and check parity where the lean route takes a
+different branch: scalers that must not be folded, other activations, absent
+classes, regressors with folded target scaling.
+"""
+
+import copy
+import warnings
+
+import numpy as np
+import pytest
+from onnx_cases import data, distiller, frozen_teacher
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from skdistill import to_onnx, verify_onnx
+from skdistill.onnx._dense import dense_net, split_steps
+
+BOUND = {np.float32: 1e-5, np.float64: 1e-12}
+DTYPES = pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+
+
+def _fit(task, student, X=None, **params):
+    X_fit, y, X_test = data(task, "bare")
+    if X is not None:
+        X_fit, X_test = X(X_fit), X(X_test)
+    model = distiller(task, student, frozen_teacher(task, "bare"), **params)
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X_fit, y)
+    return model, X_test
+
+
+def _ops(onx):
+    return [node.op_type for node in onx.graph.node]
+
+
+def _parity(model, X_test, dtype):
+    X_test = np.asarray(X_test, dtype=dtype)
+    onx = to_onnx(model, X_test[:1])
+    result = verify_onnx(model, onx, X_test)
+    if result.output == "probabilities":
+        assert result.label_agreement == 1.0, result
+        assert result.max_abs_diff <= BOUND[dtype], result
+    else:  # relative to the largest prediction
+        scale = max(1.0, float(np.abs(model.predict(X_test)).max()))
+        assert result.max_abs_diff <= BOUND[dtype] * scale, result
+    return onx
+
+
+@pytest.mark.parametrize(
+    "task, family, expected",
+    [
+        (
+            "binary",
+            "mlp",
+            ["Imputer", "Gemm", "Relu", "Gemm", "Relu", "LinearClassifier"],
+        ),
+        ("binary", "linear", ["Imputer", "LinearClassifier"]),
+        (
+            "multiclass",
+            "mlp",
+            ["Imputer", "Gemm", "Relu", "Gemm", "Relu", "LinearClassifier"],
+        ),
+        ("regression", "mlp", ["Imputer", "Gemm", "Relu", "Gemm", "Relu", "Gemm"]),
+        ("regression", "linear", ["Imputer", "Gemm"]),
+    ],
+)
+def test_float32_node_lists(task, family, expected):
+    model, X_test = _fit(task, family)
+    onx = _parity(model, X_test, np.float32)
+    assert _ops(onx) == expected
+
+
+@pytest.mark.parametrize("family", ["mlp", "linear"])
+def test_float64_classifier_uses_softmax_and_argmax(family):
+    model, X_test = _fit("binary", family)
+    onx = _parity(model, X_test, np.float64)
+    ops = _ops(onx)
+    assert "Scaler" not in ops and "LinearClassifier" not in ops
+    # integer labels 0..K-1: the class index is the label, no Gather
+    assert ops[-2:] == ["Softmax", "ArgMax"]
+
+
+@DTYPES
+@pytest.mark.parametrize("family", ["mlp", "linear"])
+def test_scaler_far_from_zero_is_not_folded(family, dtype):
+    # a column like a calendar year: mean / scale ~ 2000 would cost precision
+    def shift(X):
+        X = np.array(X, dtype=np.float64, copy=True)
+        X[:, 0] = 2000.0 + X[:, 0]
+        return X
+
+    model, X_test = _fit("binary", family, X=shift)
+    onx = _parity(model, X_test, dtype)
+    ops = _ops(onx)
+    assert ("Scaler" in ops) or ("Sub" in ops and "Div" in ops), ops
+
+
+@DTYPES
+@pytest.mark.parametrize("activation", ["tanh", "logistic", "identity"])
+def test_other_activations(activation, dtype):
+    student = make_pipeline(
+        SimpleImputer(),
+        StandardScaler(),
+        MLPClassifier(
+            hidden_layer_sizes=(6, 5),
+            activation=activation,
+            max_iter=300,
+            random_state=0,
+        ),
+    )
+    model, X_test = _fit("multiclass", student)
+    _parity(model, X_test, dtype)
+
+
+@DTYPES
+def test_multinomial_logistic_regression(dtype):
+    model, X_test = _fit("multiclass", LogisticRegression(max_iter=500))
+    onx = _parity(model, X_test, dtype)
+    assert "Scaler" not in _ops(onx)
+
+
+@DTYPES
+def test_student_missing_a_class_falls_back(dtype):
+    model, X_test = _fit("multiclass", "mlp")
+    model = copy.deepcopy(model)
+    X, y, _ = data("multiclass", "bare")
+    index = np.searchsorted(model.classes_, y)
+    keep = index != 2
+    mlp = model.student_[-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp.fit(model.student_[:-1].transform(X[keep]), index[keep])
+    assert model.predict_proba(X_test)[:, 2].max() == 0.0
+    onx = _parity(model, X_test, dtype)
+    assert "LinearClassifier" not in _ops(onx)
+
+
+@DTYPES
+def test_mlp_regressor_folds_target_scaling(dtype):
+    student = make_pipeline(
+        SimpleImputer(),
+        StandardScaler(),
+        MLPRegressor(hidden_layer_sizes=(8,), max_iter=300),
+    )
+    model, X_test = _fit("regression", student)
+    onx = _parity(model, X_test, dtype)
+    assert _ops(onx)[-1] == "Gemm"
+    assert "Mul" not in _ops(onx)
+
+
+def test_dense_net_of_other_estimators_is_none():
+    assert dense_net(StandardScaler()) is None
+    steps = [SimpleImputer(), StandardScaler()]
+    assert split_steps(steps, np.float32) == (steps, None)

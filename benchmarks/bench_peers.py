@@ -136,6 +136,8 @@ def tune_lightgbm(X, y, classification: bool, seed: int, n_iter: int) -> dict:
     import lightgbm as lgb
 
     Est = lgb.LGBMClassifier if classification else lgb.LGBMRegressor
+    if classification:  # lightgbm does not encode string labels of eval_y
+        y = np.unique(y, return_inverse=True)[1]
     X_fit, X_val, y_fit, y_val = train_test_split(
         X,
         y,

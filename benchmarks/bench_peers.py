@@ -72,6 +72,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import os
 import sys
 import time
@@ -470,7 +471,7 @@ def summarize(records: list[dict]) -> list[dict]:
             row["reason"] = recs[0].get("reason")
             rows.append(row)
             continue
-        keys = set().union(*(r["metrics"] for r in recs))
+        keys = sorted(set().union(*(r["metrics"] for r in recs)))
         vals = {f"m_{m}": [r["metrics"].get(m) for r in recs] for m in keys}
         for c in ("size", "t_distil", "t_total", "t_teacher", "t_calibration"):
             vals[c] = [r.get(c) for r in recs]
@@ -573,7 +574,11 @@ def markdown(rows, comps, meta) -> str:
                     if c != "fidelity"
                 )
                 + f"; fit {t.get('t_teacher', float('nan')):.1f}s"
-                + f" (+ {t.get('t_calibration', 0.0):.1f}s calibration teacher"
+                + (
+                    f" (+ {t.get('t_calibration', 0.0):.1f}s calibration teacher"
+                    if kind == "classification"
+                    else " (regression: no calibration"
+                )
                 + f"{extra})  "
             )
         lines += [
@@ -630,8 +635,14 @@ def markdown(rows, comps, meta) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_outputs(tag, command, seeds) -> str:
+def write_outputs(tag, command, seeds, rerun_only: bool = False) -> str:
+    """Write ``peers_<tag>.json`` and ``.md`` from the tag's jsonl.
+
+    With ``rerun_only`` (``--summarize``) the run's own command, seeds, load and
+    environment are kept from the existing json; only the tables are rebuilt.
+    """
     path = os.path.join(common.RESULTS_DIR, f"peers_{tag}.jsonl")
+    base = os.path.join(common.RESULTS_DIR, f"peers_{tag}")
     records = common.read_jsonl(path)
     rows = summarize(records)
     comps = comparisons(records)
@@ -643,7 +654,11 @@ def write_outputs(tag, command, seeds) -> str:
         loadavg=[round(x, 1) for x in os.getloadavg()],
         environment=common.environment(),
     )
-    base = os.path.join(common.RESULTS_DIR, f"peers_{tag}")
+    if rerun_only and os.path.exists(base + ".json"):
+        with open(base + ".json", encoding="utf-8") as fh:
+            old = json.load(fh)["meta"]
+        keep = ("command", "seeds", "loadavg", "environment")
+        meta.update({k: old[k] for k in keep if k in old}, summarized_by=command)
     common.write_json(
         base + ".json",
         dict(meta=meta, summary=rows, comparisons=comps, records=records),
@@ -706,7 +721,7 @@ def main(argv: list[str] | None = None) -> int:
                         path + ".errors",
                         dict(dataset=name, seed=seed, error=traceback.format_exc()),
                     )
-    print(write_outputs(tag, command, seeds))
+    print(write_outputs(tag, command, seeds, rerun_only=a.summarize))
     return 0
 
 

@@ -536,6 +536,40 @@ def comparisons(records: list[dict]) -> list[dict]:
     return out
 
 
+def headline(index: dict) -> list[str]:
+    """One compact table: primary metric of every method, and fit times."""
+    out = [
+        "## Summary (primary metric: accuracy / R²; fit time t_total in s)",
+        "",
+        "| dataset | teacher | family | teacher score | skdistill | "
+        "skdistill no aug. | DIY | imodels | hard | t_total skdistill / DIY |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for ds in DATASETS:
+        for tname in TEACHERS:
+            t = index.get((ds, tname, "teacher", "teacher"))
+            if t is None:
+                continue
+            pm = "m_r2" if t["task"] == "regression" else "m_accuracy"
+            n = len(t["seeds"])
+            for fam in FAMILIES:
+                if (ds, tname, fam, "skdistill") not in index:
+                    continue
+                cells = [_cell(dict(t, n_seeds=n), pm, 4)]
+                for method in METHODS:
+                    r = index.get((ds, tname, fam, method))
+                    r = None if r is None else dict(r, n_seeds=len(r["seeds"]))
+                    cells.append(_cell(r, pm, 4))
+                sk = index[(ds, tname, fam, "skdistill")]
+                diy = index.get((ds, tname, fam, "diy"), {})
+                cells.append(
+                    f"{sk.get('t_total', float('nan')):.1f} / "
+                    f"{diy.get('t_total', float('nan')):.1f}"
+                )
+                out.append(f"| {ds} | {tname} | {fam} | " + " | ".join(cells) + " |")
+    return out
+
+
 def markdown(rows, comps, meta) -> str:
     lines = [f"# Peers benchmark ({meta['tag']})", ""]
     lines.append(f"Command: `{meta['command']}`  ")
@@ -554,6 +588,7 @@ def markdown(rows, comps, meta) -> str:
         "shared 2-core machine."
     )
     index = {(r["dataset"], r["teacher"], r["family"], r["method"]): r for r in rows}
+    lines += ["", *headline(index)]
     datasets = [d for d in DATASETS if any(r["dataset"] == d for r in rows)]
     for ds in datasets:
         task = next(r["task"] for r in rows if r["dataset"] == ds)

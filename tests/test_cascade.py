@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy.stats import binomtest
 from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
@@ -9,7 +10,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
 from skdistill import DistilledCascade, DistilledClassifier
-from skdistill._cascade import choose_threshold, student_confidence
+from skdistill._cascade import (
+    cascade_score_bounds,
+    choose_threshold,
+    student_confidence,
+)
 
 
 def test_choose_threshold_meets_target_with_maximum_coverage():
@@ -49,6 +54,73 @@ def test_choose_threshold_unreachable_target_defers_everything():
     assert threshold == np.inf and coverage == 0.0 and score == 0.5
 
 
+def test_score_bounds_unpaired_are_clopper_pearson():
+    rng = np.random.default_rng(1)
+    conf = rng.random(300)
+    s_ok = rng.random(300) < 0.8
+    t_ok = rng.random(300) < 0.9
+    bounds = cascade_score_bounds(conf, s_ok, t_ok, 0.9, paired=False)
+    order = np.argsort(-conf)
+    for k in (0, 1, 50, 299, 300):
+        routed = np.zeros(300, dtype=bool)
+        routed[order[:k]] = True
+        errors = int(np.sum(~np.where(routed, s_ok, t_ok)))
+        ci = binomtest(errors, 300, alternative="less").proportion_ci(0.9)
+        assert bounds[k] == pytest.approx(1.0 - ci.high)
+
+
+def test_score_bounds_paired_difference():
+    conf = np.array([0.9, 0.8, 0.7, 0.6])
+    s_ok = np.array([1, 0, 1, 1])
+    t_ok = np.array([1, 1, 0, 1])
+    b = cascade_score_bounds(conf, s_ok, t_ok, 0.95, paired=True)
+    z = 1.6448536269514722
+    # k = 2: d = (0, -1); mean -1/4, one discordant row
+    expected = 0.75 - 0.25 - z * np.sqrt((1 / 4 - 1 / 16) / 4)
+    assert b[2] == pytest.approx(expected)
+    # k = 0: nothing routed, variance floored at one discordant row
+    assert b[0] == pytest.approx(0.75 - z * np.sqrt(1 / 16))
+    point = 0.75 + np.array([0, 0, -1, 0, 0]).cumsum() / 4  # not the bound
+    assert np.all(b < point + np.array([0, 0, 0, 0.25, 0.25]) + 1e-12)
+
+
+def test_choose_threshold_with_bound_is_fixed_sequence():
+    rng = np.random.default_rng(0)
+    conf = rng.random(2000)
+    s_ok = rng.random(2000) < 0.5 + conf / 2
+    t_ok = np.ones(2000, dtype=bool)
+    point_t, point_cov, _ = choose_threshold(conf, s_ok, t_ok, 0.97)
+    t, cov, score = choose_threshold(conf, s_ok, t_ok, 0.97, confidence_level=0.95)
+    assert cov < point_cov and t > point_t
+    bounds = cascade_score_bounds(conf, s_ok, t_ok, 0.95, paired=False)
+    k = round(cov * 2000)
+    assert bounds[k] >= 0.97
+    assert bounds[k + 1] < 0.97  # the next threshold down fails (no ties here)
+    assert np.all(bounds[1 : k + 1] >= 0.97)  # every higher one passed
+    assert score == pytest.approx(np.where(conf >= t, s_ok, t_ok).mean())
+
+
+def test_bound_keeps_the_target_on_new_rows():
+    """Simulated held-out sets: the bound rarely misses, the point estimate often.
+
+    Confidence c ~ U(0.5, 1), the student agrees with the teacher with
+    probability c, so the true agreement of the cascade at threshold t is
+    1 - (1 - t)^2; the target 0.99 holds for t >= 0.9.
+    """
+    rng = np.random.default_rng(0)
+    misses = {None: 0, 0.95: 0}
+    for _ in range(200):
+        conf = rng.uniform(0.5, 1.0, 2000)
+        s_ok = rng.random(2000) < conf
+        for level in misses:
+            t, _, _ = choose_threshold(
+                conf, s_ok, np.ones(2000), 0.99, confidence_level=level
+            )
+            misses[level] += 1 - (1 - min(t, 1.0)) ** 2 < 0.99
+    assert misses[0.95] <= 20  # about 5% expected; 10% allowed
+    assert misses[None] >= 60  # the point estimate misses about half the time
+
+
 def test_student_confidence_kinds():
     p = np.array([[0.6, 0.3, 0.1]])
     assert student_confidence(p)[0] == pytest.approx(0.6)
@@ -79,6 +151,12 @@ def test_cascade_on_frozen_distiller_meets_agreement_target(data, fitted):
     assert cascade.distiller_ is fitted
     assert cascade.target_ == pytest.approx(0.99)
     assert cascade.validation_scores_["cascade"] >= 0.99
+    assert cascade.validation_scores_["cascade_lower_bound"] >= 0.99
+    point = DistilledCascade(
+        FrozenEstimator(fitted), max_drop=0.01, confidence_level=None
+    ).fit(X_val, y_val)
+    assert point.validation_scores_["cascade_lower_bound"] is None
+    assert point.coverage_ >= cascade.coverage_
     assert 0.0 < cascade.coverage_ < 1.0
     # on fresh rows: close to the target, and better than the student alone
     teacher_pred = fitted.teacher_predict_proba(X_test).argmax(1)
@@ -125,3 +203,5 @@ def test_cascade_bad_input(data, fitted):
         DistilledCascade(FrozenEstimator(fitted)).fit(X_tr[:, :3], y_tr)
     with pytest.raises(ValueError, match="'metric' parameter"):
         DistilledCascade(FrozenEstimator(fitted), metric="f1").fit(X_tr, y_tr)
+    with pytest.raises(ValueError, match="'confidence_level' parameter"):
+        DistilledCascade(FrozenEstimator(fitted), confidence_level=1.0).fit(X_tr, y_tr)

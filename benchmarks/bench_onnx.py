@@ -3,6 +3,7 @@
 Run from the repository root::
 
     python -m benchmarks.bench_onnx [--dataset magic] [--calls 3000] [--n-jobs 2]
+    python -m benchmarks.bench_onnx --quick     # 1,000 calls per model: a check
 
 Protocol
 --------
@@ -145,7 +146,17 @@ def main(argv=None):
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--teacher-calls", type=int, default=2000)
     parser.add_argument("--n-jobs", type=int, default=2, help="for fitting only")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer calls (1,000 per model, 200 for the teacher): a change check",
+    )
+    parser.add_argument(
+        "--full", action="store_true", help="the default numbers of calls"
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.calls, args.teacher_calls = min(args.calls, 1000), 200
 
     X_tr, X_te, y_tr, y_te, source = load_data(args.dataset)
     n_features = X_tr.shape[1]
@@ -277,6 +288,7 @@ def main(argv=None):
     write_json(path, results)
     print(f"wrote {path}\n")
     print(markdown(results))
+    return 0
 
 
 def markdown(results) -> str:
@@ -332,4 +344,4 @@ def markdown(results) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

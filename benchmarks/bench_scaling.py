@@ -18,20 +18,27 @@ generation, chunked labelling, soft targets and the default tree student.
 Usage::
 
     python -m benchmarks.bench_scaling --quick     # 10k, 100k synthetic rows
-    python -m benchmarks.bench_scaling             # 10k, 100k, 1M; 2k-50k real rows
+    python -m benchmarks.bench_scaling --full      # 10k, 100k, 1M; 2k-50k real rows
+
+Without a mode flag the full mode runs. Results go to ``scaling_quick.json`` or
+``scaling.json`` in ``benchmarks/results/`` (``SKDISTILL_BENCH_RESULTS``
+overrides the folder); ``python -m benchmarks.plots`` draws them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 
-RESULTS = Path(__file__).parent / "results"
+from .common import RESULTS_DIR, environment, write_json
+
 N_FEATURES = 50
 
 
@@ -100,11 +107,21 @@ def _slope(xs, ys) -> float:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="10k, 100k synthetic rows")
+    mode.add_argument("--full", action="store_true", help="the default")
     args = parser.parse_args(argv)
     synthetic = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
     train_sizes = [] if args.quick else [2_000, 10_000, 50_000]
-    records = {"vs_synthetic": [], "vs_train": []}
+    started = time.perf_counter()
+    records = {
+        "command": "python -m benchmarks.bench_scaling "
+        + ("--quick" if args.quick else "--full"),
+        "environment": environment(),
+        "load_before": list(os.getloadavg()),
+        "vs_synthetic": [],
+        "vs_train": [],
+    }
     for n in synthetic:
         rec = _child(20_000, n)
         records["vs_synthetic"].append(rec)
@@ -121,10 +138,12 @@ def main(argv=None) -> int:
             records[f"{key}_memory_exponent"] = _slope(
                 xs, [r["tracemalloc_peak_mib"] for r in recs]
             )
-    RESULTS.mkdir(exist_ok=True)
+    records["load_after"] = list(os.getloadavg())
+    records["total_wall_s"] = time.perf_counter() - started
     name = "scaling_quick.json" if args.quick else "scaling.json"
-    (RESULTS / name).write_text(json.dumps(records, indent=2))
-    print(f"written {RESULTS / name}")
+    path = os.path.join(RESULTS_DIR, name)
+    write_json(path, records)
+    print(f"written {path}")
     return 0
 
 

@@ -11,6 +11,9 @@ measures are reported:
 
 ``copies`` is the tracemalloc peak divided by the float64 transfer matrix
 (real + synthetic rows x features): the issue's bound is "about two copies".
+``phases_mib`` says where the peak is: the traced memory before, at the peak
+of and after each of the steps in :data:`WATCHED` (building the transfer set,
+repeating the rows for the soft cross-entropy, the student's own fit).
 The teacher is a frozen HistGradientBoostingClassifier (fitted once, outside
 the measurement) so that the figures show the distillation itself: MUNGE
 generation, chunked labelling, soft targets and the default tree student.
@@ -42,6 +45,50 @@ from .common import RESULTS_DIR, environment, write_json
 N_FEATURES = 50
 
 
+#: Functions of skdistill whose memory is reported separately in ``phases_mib``:
+#: (module, function name, label). They run one after the other during fit.
+WATCHED = (
+    ("skdistill._teacher_stage", "build_transfer_set", "transfer_set"),
+    ("skdistill._students", "soft_cross_entropy_rows", "soft_cross_entropy_rows"),
+    ("skdistill._students", "fit_weighted", "student_fit"),
+)
+
+
+def _watch_phases(phases: dict, state: dict) -> None:
+    """Wrap the :data:`WATCHED` functions to record their tracemalloc peaks.
+
+    For each call: the traced memory when it starts, its own peak and the
+    memory when it returns (MiB). ``tracemalloc.reset_peak`` is used to isolate
+    each call's peak, so the overall peak is kept in ``state['peak']``.
+    """
+    import functools
+    import importlib
+    import tracemalloc
+
+    def wrap(module, name, label):
+        func = getattr(module, name)
+
+        @functools.wraps(func)
+        def watched(*args, **kwargs):
+            before, peak = tracemalloc.get_traced_memory()
+            state["peak"] = max(state["peak"], peak)
+            tracemalloc.reset_peak()
+            result = func(*args, **kwargs)
+            after, peak = tracemalloc.get_traced_memory()
+            state["peak"] = max(state["peak"], peak)
+            phases[label] = {
+                "before_mib": before / 2**20,
+                "peak_mib": peak / 2**20,
+                "after_mib": after / 2**20,
+            }
+            return result
+
+        setattr(module, name, watched)
+
+    for module_name, name, label in WATCHED:
+        wrap(importlib.import_module(module_name), name, label)
+
+
 def run_one(n_train: int, n_synthetic: int, seed: int = 0) -> dict:
     """One measured fit (runs inside the child process)."""
     import resource
@@ -58,6 +105,8 @@ def run_one(n_train: int, n_synthetic: int, seed: int = 0) -> dict:
     teacher = FrozenEstimator(
         HistGradientBoostingClassifier(max_iter=50, random_state=seed).fit(X, y)
     )
+    phases, state = {}, {"peak": 0}
+    _watch_phases(phases, state)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     tracemalloc.start()
     t0 = time.perf_counter()
@@ -66,6 +115,7 @@ def run_one(n_train: int, n_synthetic: int, seed: int = 0) -> dict:
     ).fit(X, y)
     wall = time.perf_counter() - t0
     _, peak = tracemalloc.get_traced_memory()
+    peak = max(peak, state["peak"])
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     matrix = (n_train + n_synthetic) * N_FEATURES * 8
@@ -78,6 +128,7 @@ def run_one(n_train: int, n_synthetic: int, seed: int = 0) -> dict:
         "transfer_matrix_mib": matrix / 2**20,
         "tracemalloc_peak_mib": peak / 2**20,
         "copies": peak / matrix,
+        "phases_mib": phases,
         "rss_peak_mib": rss,
         "rss_before_fit_mib": rss_before,
         "student_nodes": int(model.student_.tree_.node_count),

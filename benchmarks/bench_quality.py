@@ -25,7 +25,7 @@ How one teacher serves every variant (the clean way)
 ----------------------------------------------------
 Per split the teacher is fitted once, by a **reference fit** of the library
 defaults, ``DistilledClassifier(random_state=seed)`` (``teacher=None``,
-``student='tree'``, ``augment='munge'``, ``n_synthetic=2.0``,
+``student='tree'``, ``augment='munge'``, ``n_synthetic='auto'``,
 ``calibration_cv=0.2``). The library fits the temperature on a 20% stratified
 holdout scored by a *separate* teacher fitted on the other 80%, then fits the
 final teacher on all training rows; so ``temperature_`` is an honest
@@ -40,6 +40,11 @@ rows the frozen teacher trained on (that would be the wrong, in-sample way).
 Because the distiller derives its augmenter and student seeds from
 ``random_state`` alone, the frozen path with the reference settings reproduces
 the reference student exactly (checked: ``sanity_same_as_reference``).
+
+Variants per family: ``distilled`` (each augmenter at ``n_synthetic=2.0``, the
+augmenter comparison), ``default`` (the library defaults: MUNGE with
+``n_synthetic='auto'``, the per-family size; the targets are measured on it)
+and ``sweep`` (``--sweep`` sizes).
 
 The wrapper caches the teacher's outputs by the bytes of the rows it is asked
 about, so the same synthetic rows (same augmenter, same seed) are labelled once
@@ -102,6 +107,7 @@ from skdistill import (
     expected_calibration_error,
     make_student,
 )
+from skdistill._distill import AUTO_N_SYNTHETIC
 from skdistill._soft_targets import soften
 from skdistill._teacher import default_teacher, fill_random_state
 from skdistill.augment import resolve_augmenter
@@ -308,7 +314,7 @@ def run_split(name, seed, families, augmenters, sweep_sizes, sweep_aug, oof, log
             variant="reference_default",
             family="tree",
             augment="munge",
-            n_synthetic=2.0,
+            n_synthetic=ref.n_synthetic_ / len(sp.y_train),
             metrics=ref_metrics,
             fit_times=ref.fit_times_,
             overhead=ref.fit_times_.get("augment_and_label", 0)
@@ -365,23 +371,30 @@ def run_split(name, seed, families, augmenters, sweep_sizes, sweep_aug, oof, log
             variant=variant,
             family=fam,
             augment=aug,
-            n_synthetic=n_syn,
+            n_synthetic=model.n_synthetic_ / len(sp.y_train)
+            if n_syn == "auto"
+            else n_syn,
+            n_synthetic_param=n_syn,
             metrics=m,
             fit_times=model.fit_times_,
             label_cached=wrapped.n_labelled_ == before,
             wall_time=wall,
             n_synthetic_rows=model.n_synthetic_,
         )
-        if fam == "tree" and aug == "munge" and n_syn == 2.0:
+        if fam == "tree" and aug == "munge" and n_syn == "auto":
             p_ref = (ref.predict_proba if clf else ref.predict)(sp.X_test)
             p_new = (model.predict_proba if clf else model.predict)(sp.X_test)
             rec["sanity_same_as_reference"] = bool(np.allclose(p_ref, p_new))
         emit(rec)
         return model
 
-    for aug in augmenters:
-        for fam in families:
-            distil(fam, aug, 2.0, "distilled")
+    for aug in dict.fromkeys([*augmenters, "munge"]):
+        if aug in augmenters:
+            for fam in families:
+                distil(fam, aug, 2.0, "distilled")
+        if aug == "munge":  # the library defaults: the targets are measured on these
+            for fam in families:
+                distil(fam, "munge", "auto", "default")
         wrapped.cache_.clear()
 
     for n_syn in sweep_sizes:
@@ -578,7 +591,11 @@ def summarize(records, tie_tol=0.0):
             hard = get(ds, "hard", fam, col=pm)
             if not np.isfinite(hard):
                 continue
-            dist = get(ds, "distilled", fam, "munge", 2.0, pm)
+            # the library defaults (variant 'default', n_synthetic='auto'); runs
+            # before that variant existed used munge with n_synthetic=2.0
+            has_default = bool(((agg.dataset == ds) & (agg.variant == "default")).any())
+            dv, dn = ("default", None) if has_default else ("distilled", 2.0)
+            dist = get(ds, dv, fam, "munge", dn, pm)
             none = get(ds, "distilled", fam, "none", 2.0, pm)
             aug_scores = {a: get(ds, "distilled", fam, a, 2.0, pm) for a in AUGMENTERS}
             best_aug = max(
@@ -589,11 +606,10 @@ def summarize(records, tie_tol=0.0):
             gap = teacher - hard
             d = df[(df.dataset == ds) & (df.family == fam)]
             h = d[d.variant == "hard"].set_index("seed")[pm]
-            g = d[
-                (d.variant == "distilled")
-                & (d.augment == "munge")
-                & (d.n_synthetic == 2.0)
-            ].set_index("seed")[pm]
+            g = d[(d.variant == dv) & (d.augment == "munge")]
+            if dn is not None:
+                g = g[g.n_synthetic == dn]
+            g = g.set_index("seed")[pm]
             diff = (g - h).dropna()
             rec = dict(
                 dataset=ds,
@@ -613,12 +629,12 @@ def summarize(records, tie_tol=0.0):
                 if gap > 0 and np.isfinite(dist)
                 else None,
                 teacher_ece=t_ece,
-                student_ece=get(ds, "distilled", fam, "munge", 2.0, "m_ece"),
+                student_ece=get(ds, dv, fam, "munge", dn, "m_ece"),
                 hard_ece=get(ds, "hard", fam, col="m_ece"),
-                fidelity=get(ds, "distilled", fam, "munge", 2.0, "m_fidelity"),
-                n_seeds=int(
-                    np.nan_to_num(get(ds, "distilled", fam, "munge", 2.0, "n_seeds"))
-                ),
+                defaults_variant=dv,
+                n_synthetic_default=get(ds, dv, fam, "munge", dn, "n_synthetic"),
+                fidelity=get(ds, dv, fam, "munge", dn, "m_fidelity"),
+                n_seeds=int(np.nan_to_num(get(ds, dv, fam, "munge", dn, "n_seeds"))),
                 diff_mean=float(diff.mean()) if len(diff) else float("nan"),
                 diff_sd=float(diff.std(ddof=1)) if len(diff) > 1 else float("nan"),
                 seeds_better=int((diff > 0).sum()),
@@ -688,6 +704,16 @@ def _fmt(x, nd=3):
     return str(x)
 
 
+def _sizes(pairs) -> str:
+    """The default transfer-set sizes the targets were measured with."""
+    if pairs.empty or not (pairs.defaults_variant == "default").any():
+        return "munge, n_synthetic=2"  # a run from before n_synthetic='auto'
+    sizes = pairs.groupby("family").n_synthetic_default.median()
+    return "munge, n_synthetic='auto': " + ", ".join(
+        f"{fam} {sizes[fam]:g}x" for fam in FAMILIES if fam in sizes
+    )
+
+
 def markdown(df, agg, pairs, targets, meta) -> str:
     lines = [f"# Quality benchmark ({meta['tag']})", ""]
     lines.append(f"Command: `{meta['command']}`  ")
@@ -700,7 +726,8 @@ def markdown(df, agg, pairs, targets, meta) -> str:
     if t:
         t1 = t["1_beats_or_ties_hard"]
         lines.append(
-            f"1. Distilled (defaults: munge, n_synthetic=2) >= hard on the primary metric "
+            f"1. Distilled with the library defaults ({_sizes(pairs)}) >= hard "
+            "on the primary metric "
             f"(accuracy / R^2, mean over seeds, tie tolerance {t1['tie_tolerance']}): "
             f"{t1['n_pass']}/{t1['n_pairs']} = {t1['share']:.0%} (target >= 90%) -> "
             f"{'PASS' if t['1_pass'] else 'FAIL'}; failing: {', '.join(t1['failing']) or 'none'}"
@@ -745,6 +772,7 @@ def markdown(df, agg, pairs, targets, meta) -> str:
         "hard",
         "distilled_none",
         "distilled_default",
+        "n_synthetic_default",
         "diff_mean",
         "diff_sd",
         "seeds_better",
@@ -897,9 +925,10 @@ def write_outputs(tag, command, seeds):
     meta = dict(
         tag=tag,
         command=command,
-        seeds=seeds,
+        seeds=sorted({r["seed"] for r in records}) or seeds,
         n_records=len(records),
         environment=common.environment(),
+        auto_sizes={k: float(v) for k, v in AUTO_N_SYNTHETIC.items()},
     )
     base = os.path.join(common.RESULTS_DIR, f"quality_{tag}")
     df.to_csv(base + ".csv", index=False)

@@ -25,7 +25,10 @@ from sklearn.base import (
     is_classifier,
     is_regressor,
 )
+from sklearn.ensemble._forest import BaseForest
+from sklearn.multioutput import MultiOutputRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.tree import BaseDecisionTree
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -55,6 +58,41 @@ from ._transfer import build_transfer_set
 from .augment import BaseAugmenter
 
 _AUGMENT_ALIASES = ["munge", "jitter", "interpolation", "marginal", "none"]
+
+#: ``n_synthetic='auto'``: synthetic rows per training row, by student family
+#: (see :func:`student_family`; the evidence is in the ``n_synthetic`` docstring
+#: and ``benchmarks/README.md``). Students of no known family get ``"other"``.
+AUTO_N_SYNTHETIC = {"tree": 2.0, "mlp": 2.0, "linear": 0.0, "other": 2.0}
+
+
+def student_family(student) -> str:
+    """The family a student belongs to, for the per-family defaults.
+
+    ``'tree'``, ``'mlp'`` or ``'linear'`` for the aliases and for instances whose
+    final estimator (after any Pipeline or MultiOutputRegressor) is a
+    decision tree or tree ensemble, a scikit-learn MLP, or a model from
+    :mod:`sklearn.linear_model`; ``'other'`` for anything else, including
+    ``student='auto'`` (whose transfer set is shared by every candidate).
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge
+    >>> from skdistill._distill import student_family
+    >>> student_family("mlp"), student_family(Ridge()), student_family("auto")
+    ('mlp', 'linear', 'other')
+    """
+    if isinstance(student, str):
+        return student if student in _students.STUDENT_ALIASES else "other"
+    final = _students.final_estimator(student)
+    if isinstance(final, MultiOutputRegressor):
+        final = _students.final_estimator(final.estimator)
+    if isinstance(final, (BaseDecisionTree, BaseForest)):
+        return "tree"
+    if isinstance(final, (MLPClassifier, MLPRegressor)):
+        return "mlp"
+    if type(final).__module__.startswith("sklearn.linear_model"):
+        return "linear"
+    return "other"
 
 
 def _non_numeric_columns(X) -> list[str]:
@@ -94,6 +132,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         "student_budget": [dict, None],
         "augment": [StrOptions(set(_AUGMENT_ALIASES)), BaseAugmenter, None],
         "n_synthetic": [
+            StrOptions({"auto"}),
             Interval(numbers.Integral, 0, None, closed="left"),
             Interval(numbers.Real, 0, None, closed="left"),
         ],
@@ -115,7 +154,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         student="tree",
         *,
         augment="munge",
-        n_synthetic=2.0,
+        n_synthetic="auto",
         label_weight=0.0,
         categorical_features="from_dtype",
         chunk_size=50_000,
@@ -251,6 +290,12 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                 ("teacher", "split", "augment", "student"), seeds, strict=True
             )
         }
+
+    def _n_synthetic(self):
+        """``n_synthetic`` with ``'auto'`` resolved for the student's family."""
+        if isinstance(self.n_synthetic, str):  # 'auto'
+            return AUTO_N_SYNTHETIC[student_family(self.student)]
+        return self.n_synthetic
 
     def _prepare_teacher(self, seeds, n_outputs: int = 1):
         teacher = self._resolved_teacher(n_outputs)
@@ -465,9 +510,22 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             augmenter or None, default='munge'
         How synthetic rows are generated (see :mod:`skdistill.augment`).
         ``None`` or ``'none'``: the real rows only.
-    n_synthetic : float or int, default=2.0
+    n_synthetic : 'auto', float or int, default='auto'
         Synthetic rows: a float multiplies the number of training rows (capped
-        at 200,000 rows); an int is an absolute count.
+        at 200,000 rows); an int is an absolute count. ``'auto'``: a size per
+        student family (``AUTO_N_SYNTHETIC`` in :mod:`skdistill._distill`):
+        2x the training rows for trees, MLPs and other students, none for
+        linear students. Evidence (``benchmarks/bench_quality.py``, default
+        teacher, MUNGE): a linear model cannot follow the teacher off the
+        data, and synthetic rows only move its fit away from the real rows'
+        distribution. Fitted on the real rows only, the logistic student
+        beat or tied the one fitted on the labels on all four splits tried
+        (adult seed 0 +0.0004, telco churn seeds 0-2 +0.0012..+0.0034
+        accuracy), while with 2x MUNGE rows it lost on adult (-0.0006) and
+        telco seed 0 (-0.0022). For trees and MLPs 0x, 2x, 5x and 10x gave
+        no consistent winner (telco seeds 0-2, adult seed 0: differences of
+        0.001-0.004 accuracy either way; the MLP's fit takes 2-9x longer on
+        5-10x rows), so they keep 2x.
     softening_temperature : float, default=1.0
         Hinton's temperature ``T``: the student learns
         ``softmax(log p / (temperature_ * T))`` and predicts with its output
@@ -595,7 +653,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         student="tree",
         *,
         augment="munge",
-        n_synthetic=2.0,
+        n_synthetic="auto",
         softening_temperature=1.0,
         label_weight=0.0,
         calibration_cv=0.2,
@@ -701,7 +759,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             seeds=seeds,
             calibration_cv=self.calibration_cv,
             augment=self.augment,
-            n_synthetic=self.n_synthetic,
+            n_synthetic=self._n_synthetic(),
             categorical_mask=categorical_mask,
             chunk_size=self.chunk_size,
             n_jobs=self.n_jobs,
@@ -837,9 +895,12 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
     augment : {'munge', 'jitter', 'interpolation', 'marginal', 'none'}, \
             augmenter or None, default='munge'
         How synthetic rows are generated.
-    n_synthetic : float or int, default=2.0
+    n_synthetic : 'auto', float or int, default='auto'
         Synthetic rows: a float multiplies the number of training rows (capped
-        at 200,000 rows); an int is an absolute count.
+        at 200,000 rows); an int is an absolute count. ``'auto'``: 2x the
+        training rows for trees, MLPs and other students, none for linear
+        students, whose fit synthetic rows only pull away from the real rows'
+        distribution (the evidence is in :class:`DistilledClassifier`).
     label_weight : float in [0, 1], default=0.0
         Weight of the true targets mixed into the teacher's predictions on the
         real rows: ``(1 - w) * teacher + w * y``.
@@ -916,7 +977,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         student="tree",
         *,
         augment="munge",
-        n_synthetic=2.0,
+        n_synthetic="auto",
         label_weight=0.0,
         categorical_features="from_dtype",
         chunk_size=50_000,
@@ -995,7 +1056,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             sample_weight=sample_weight,
             seeds=seeds,
             augment=self.augment,
-            n_synthetic=self.n_synthetic,
+            n_synthetic=self._n_synthetic(),
             categorical_mask=categorical_mask,
             chunk_size=self.chunk_size,
             n_jobs=self.n_jobs,

@@ -635,3 +635,72 @@ def test_gather_rows_casts_without_changing_values():
         gather_rows(X, rows, np.float32), X[rows].astype(np.float32)
     )
     assert gather_rows(X, rows).dtype == np.float64
+
+
+# ------------------------------------------------------------ n_synthetic='auto'
+def test_student_family_of_aliases_and_instances():
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.multioutput import MultiOutputRegressor
+    from sklearn.neural_network import MLPRegressor
+    from sklearn.svm import SVR
+
+    from skdistill._distill import student_family
+
+    assert [student_family(a) for a in ("tree", "mlp", "linear", "auto")] == [
+        "tree",
+        "mlp",
+        "linear",
+        "other",
+    ]
+    assert student_family(DecisionTreeClassifier()) == "tree"
+    assert student_family(MultiOutputRegressor(RandomForestRegressor())) == "tree"
+    assert student_family(make_pipeline(StandardScaler(), MLPRegressor())) == "mlp"
+    assert student_family(make_student("mlp", "classification")) == "mlp"
+    assert student_family(LogisticRegression()) == "linear"
+    assert student_family(make_pipeline(StandardScaler(), Ridge())) == "linear"
+    assert student_family(SVR()) == "other"
+    assert student_family(KNeighborsClassifier()) == "other"
+
+
+@pytest.mark.parametrize("student", ["tree", "mlp", "linear", LinearSVC()])
+def test_auto_n_synthetic_follows_the_student_family(binary_data, student):
+    from skdistill._distill import AUTO_N_SYNTHETIC, student_family
+    from skdistill._transfer import n_synthetic_rows
+
+    X_tr, _, y_tr, _ = binary_data
+    family = student_family(student)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # LinearSVC: no predict_proba, no weights
+        model = DistilledClassifier(
+            fast_clf_teacher(), student, calibration_cv=None, random_state=0
+        ).fit(X_tr, y_tr)
+    assert model.n_synthetic == "auto"
+    expected = n_synthetic_rows(AUTO_N_SYNTHETIC[family], len(X_tr))
+    assert model.n_synthetic_ == expected
+    explicit = DistilledClassifier(
+        fast_clf_teacher(),
+        student,
+        n_synthetic=AUTO_N_SYNTHETIC[family],
+        calibration_cv=None,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        explicit.fit(X_tr, y_tr)
+    np.testing.assert_array_equal(model.predict(X_tr), explicit.predict(X_tr))
+
+
+def test_auto_n_synthetic_regressor_linear_uses_real_rows_only():
+    X, y = make_regression(n_samples=300, n_features=5, noise=5.0, random_state=0)
+    model = DistilledRegressor(fast_reg_teacher(), "linear", random_state=0).fit(X, y)
+    assert model.n_synthetic_ == 0
+    tree = DistilledRegressor(fast_reg_teacher(), "tree", random_state=0).fit(X, y)
+    from skdistill._distill import AUTO_N_SYNTHETIC
+
+    assert tree.n_synthetic_ == round(AUTO_N_SYNTHETIC["tree"] * len(X))
+
+
+def test_n_synthetic_rejects_unknown_strings(binary_data):
+    X_tr, _, y_tr, _ = binary_data
+    with pytest.raises(InvalidParameterError, match="'n_synthetic' parameter"):
+        DistilledClassifier(fast_clf_teacher(), n_synthetic="lots").fit(X_tr, y_tr)

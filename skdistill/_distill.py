@@ -525,7 +525,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         telco seed 0 (-0.0022). For trees and MLPs 0x, 2x, 5x and 10x gave
         no consistent winner (telco seeds 0-2, adult seed 0: differences of
         0.001-0.004 accuracy either way; the MLP's fit takes 2-9x longer on
-        5-10x rows), so they keep 2x.
+        5-10x rows), so they keep 2x. With ``memory``, a linear student
+        does not share the cached teacher stage with the other families (its
+        transfer set differs); give a number to share it.
     softening_temperature : float, default=1.0
         Hinton's temperature ``T``: the student learns
         ``softmax(log p / (temperature_ * T))`` and predicts with its output

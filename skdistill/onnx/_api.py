@@ -12,6 +12,7 @@ import onnx
 from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 
+from .._cascade import DistilledCascade
 from .._distill import DistilledClassifier, DistilledRegressor
 from ._converters import register
 from ._graph import OnnxExportError
@@ -24,8 +25,9 @@ from ._teacher import (
 
 
 def _distillers(model) -> list:
-    """The distillers inside ``model`` (itself, or Pipeline steps, recursively)."""
-    if isinstance(model, (DistilledClassifier, DistilledRegressor)):
+    """The distillers (and cascades) inside ``model``: itself, or Pipeline
+    steps, recursively."""
+    if isinstance(model, (DistilledClassifier, DistilledRegressor, DistilledCascade)):
         return [model]
     if isinstance(model, Pipeline):
         return [d for _, step in model.steps for d in _distillers(step)]
@@ -34,9 +36,8 @@ def _distillers(model) -> list:
 
 def _sample(model, X_sample):
     """A bare distiller takes one numeric matrix: DataFrames become arrays."""
-    if isinstance(model, (DistilledClassifier, DistilledRegressor)) and hasattr(
-        X_sample, "columns"
-    ):
+    bare = (DistilledClassifier, DistilledRegressor, DistilledCascade)
+    if isinstance(model, bare) and hasattr(X_sample, "columns"):
         dtypes = {np.dtype(d) for d in X_sample.dtypes}
         dtype = np.float32 if dtypes == {np.dtype(np.float32)} else np.float64
         return np.asarray(X_sample, dtype=dtype)
@@ -114,9 +115,10 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
 
     Parameters
     ----------
-    model : DistilledClassifier, DistilledRegressor or Pipeline
+    model : DistilledClassifier, DistilledRegressor, DistilledCascade or Pipeline
         A fitted model; a Pipeline may hold a ColumnTransformer (e.g. with
-        OneHotEncoder/OrdinalEncoder) in front of the distiller.
+        OneHotEncoder/OrdinalEncoder) in front of the distiller. A cascade
+        exports its student with the routing outputs (see Returns).
     X_sample : array-like or DataFrame
         A few rows that fix the input types: float32 rows give a float32
         graph, float64 rows a float64 graph. A DataFrame given to a Pipeline
@@ -126,7 +128,7 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
     zipmap : bool or 'columns', default=False
         skl2onnx's ZipMap on the probabilities: ``False`` keeps a plain
         (N, n_classes) tensor (fastest), ``True`` a list of dicts,
-        ``'columns'`` one output per class.
+        ``'columns'`` one output per class. Cascades support ``False`` only.
     target_opset : int or None, default=None
         Main ONNX opset (``None``: skl2onnx's latest tested one; at least 13).
 
@@ -134,7 +136,11 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
     -------
     onx : onnx.ModelProto
         Outputs ``label`` and ``probabilities`` for a classifier, ``variable``
-        of shape (N, n_outputs) for a regressor.
+        of shape (N, n_outputs) for a regressor. A cascade adds
+        ``confidence`` (N,) and the boolean ``use_student`` (N,):
+        ``confidence >= threshold_``; rows where it is False should be sent to
+        the teacher (its label is then the cascade's answer; see
+        :func:`teacher_to_onnx`). The teacher is never in the graph.
 
     Examples
     --------
@@ -156,9 +162,17 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
     distillers = _distillers(model)
     if not distillers:
         raise TypeError(
-            "to_onnx exports a DistilledClassifier, a DistilledRegressor or a "
-            f"Pipeline that contains one; got {type(model).__name__}. Use "
+            "to_onnx exports a DistilledClassifier, a DistilledRegressor, a "
+            "DistilledCascade or a Pipeline that contains one; got "
+            f"{type(model).__name__}. Use "
             "skl2onnx.to_onnx for other models."
+        )
+    cascades = [d for d in distillers if isinstance(d, DistilledCascade)]
+    if cascades and zipmap is not False:
+        raise ValueError(
+            f"zipmap={zipmap!r} is not supported for a DistilledCascade, whose "
+            "graph has four outputs (label, probabilities, confidence, "
+            "use_student); use zipmap=False."
         )
     options = {
         id(d): {"zipmap": zipmap}
@@ -172,6 +186,8 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
         raise
     except Exception as exc:
         for distiller in distillers:
+            if isinstance(distiller, DistilledCascade):
+                distiller = distiller.distiller_
             problem = _student_problem(distiller, kwargs)
             if problem is not None:
                 student = distiller.student_
@@ -346,6 +362,11 @@ class OnnxParity:
         ``'probabilities'`` or ``'predictions'``.
     input_type : str
         The ONNX input type, e.g. ``'tensor(float)'``.
+    route_agreement : float or None
+        Cascades only: share of rows routed the same way (``use_student``
+        against :meth:`DistilledCascade.route`). The label and probabilities
+        of a cascade are compared with its student's
+        (``cascade.distiller_``).
     """
 
     max_abs_diff: float | None
@@ -353,6 +374,7 @@ class OnnxParity:
     n_rows: int
     output: str
     input_type: str
+    route_agreement: float | None = None
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -381,6 +403,11 @@ def verify_onnx(model, onx, X) -> OnnxParity:
     outputs = sess.run(None, onnx_feeds(sess, X))
     n_rows = len(X)
     input_type = sess.get_inputs()[0].type
+    route = None
+    if isinstance(model, DistilledCascade):
+        use_student = np.asarray(outputs[3], dtype=bool).reshape(-1)
+        route = float(np.mean(use_student == model.route(X))) if n_rows else 1.0
+        model, outputs = model.distiller_, outputs[:2]
     if not is_classifier(model):
         expected = np.asarray(model.predict(X), dtype=np.float64).reshape(n_rows, -1)
         got = np.asarray(outputs[0], dtype=np.float64).reshape(n_rows, -1)
@@ -404,7 +431,7 @@ def verify_onnx(model, onx, X) -> OnnxParity:
         expected = np.asarray(model.predict_proba(X), dtype=np.float64)
         got = _onnx_proba(outputs, getattr(model, "classes_", None))
         diff = float(np.max(np.abs(got - expected))) if n_rows else 0.0
-    return OnnxParity(diff, agreement, n_rows, "probabilities", input_type)
+    return OnnxParity(diff, agreement, n_rows, "probabilities", input_type, route)
 
 
 __all__ = [

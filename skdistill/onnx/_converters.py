@@ -38,14 +38,14 @@ _NUMERIC_INPUTS = [FloatTensorType, DoubleTensorType, Int64TensorType]
 
 
 # ------------------------------------------------------------------ helpers
-def _graph_dtype(inputs):
+def graph_dtype(inputs):
     """float64 when every input is double, float32 otherwise."""
     if all(isinstance(v.type, DoubleTensorType) for v in inputs):
         return np.float64
     return np.float32
 
 
-def _tensor_type(dtype):
+def tensor_type(dtype):
     return DoubleTensorType if dtype == np.float64 else FloatTensorType
 
 
@@ -53,7 +53,7 @@ def _input(inputs, dtype, opv):
     """The single (N, n_features) input in the graph's precision."""
     parts = []
     for var in inputs:
-        ok = isinstance(var.type, _tensor_type(dtype))
+        ok = isinstance(var.type, tensor_type(dtype))
         parts.append(
             var if ok else OnnxCast(var, to=g.proto_type(dtype), op_version=opv)
         )
@@ -160,6 +160,17 @@ def parse_distilled_classifier(scope, model, inputs, custom_parsers=None):
     )
 
 
+def label_tensor_type(classes, nocl: bool = False):
+    """The skl2onnx type of the label output for these classes."""
+    if nocl:
+        return Int64TensorType
+    return {
+        "int": Int64TensorType,
+        "str": StringTensorType,
+        "float": DoubleTensorType,
+    }[label_kind(classes)]
+
+
 def shape_distilled_classifier(operator):
     check_input_and_output_numbers(
         operator, input_count_range=[1, None], output_count_range=2
@@ -167,15 +178,9 @@ def shape_distilled_classifier(operator):
     check_input_and_output_types(operator, good_input_types=_NUMERIC_INPUTS)
     model = operator.raw_operator
     n_rows = operator.inputs[0].get_first_dimension()
-    label_type = {
-        "int": Int64TensorType,
-        "str": StringTensorType,
-        "float": DoubleTensorType,
-    }[label_kind(model.classes_)]
-    if _nocl(operator.scope_inst, model):
-        label_type = Int64TensorType
+    label_type = label_tensor_type(model.classes_, _nocl(operator.scope_inst, model))
     operator.outputs[0].type = label_type(shape=[n_rows])
-    dtype = _graph_dtype(operator.inputs)
+    dtype = graph_dtype(operator.inputs)
     zipmap = operator.scope_inst.get_options(model, dict(zipmap=True))["zipmap"]
     if dtype == np.float64 and zipmap is True:
         raise g.OnnxExportError(
@@ -183,20 +188,38 @@ def shape_distilled_classifier(operator):
             "float64 (the input is double). Export with zipmap=False (a plain "
             "(N, n_classes) tensor) or zipmap='columns', or with float32 input."
         )
-    operator.outputs[1].type = _tensor_type(dtype)(shape=[n_rows, len(model.classes_)])
+    operator.outputs[1].type = tensor_type(dtype)(shape=[n_rows, len(model.classes_)])
 
 
 def convert_distilled_classifier(scope, operator, container):
     model = operator.raw_operator
+    classifier_graph(
+        scope,
+        container,
+        model,
+        operator.inputs,
+        operator.outputs[0],
+        operator.outputs[1],
+        nocl=_nocl(scope, model),
+    )
+
+
+def classifier_graph(
+    scope, container, model, inputs, label_name, proba_name, nocl=False
+):
+    """Add the nodes writing a distiller's labels and probabilities.
+
+    ``label_name`` and ``proba_name`` are the output variables (or names);
+    ``nocl=True`` makes the labels class indices.
+    """
     opv = _check_opset(container, model)
-    dtype = _graph_dtype(operator.inputs)
-    X = _input(operator.inputs, dtype, opv)
+    dtype = graph_dtype(inputs)
+    X = _input(inputs, dtype, opv)
     student = model.student_
     g.check_convertible(student, _student_name(model))
-    label_name, proba_name = operator.outputs[0], operator.outputs[1]
     classes = _label_table(model.classes_)
     n_classes = len(classes)
-    if _nocl(scope, model):  # option nocl: labels are class indices
+    if nocl:  # option nocl: labels are class indices
         classes = np.arange(n_classes, dtype=np.int64)
     has_proba = _student_has_proba(model)
     *transformers, final = g._steps(student)
@@ -239,7 +262,9 @@ def convert_distilled_classifier(scope, operator, container):
 
     mode = model.student_mode_
     if has_proba and mode in ("soft_cross_entropy", "teacher_labels"):
-        nodes = _dense_classifier(model, X, classes, dtype, opv, operator.outputs)
+        nodes = _dense_classifier(
+            model, X, classes, dtype, opv, [label_name, proba_name]
+        )
         if nodes is not None:
             _add(nodes, scope, container, model)
             return
@@ -279,8 +304,8 @@ def shape_distilled_regressor(operator):
     )
     check_input_and_output_types(operator, good_input_types=_NUMERIC_INPUTS)
     n_rows = operator.inputs[0].get_first_dimension()
-    dtype = _graph_dtype(operator.inputs)
-    operator.outputs[0].type = _tensor_type(dtype)(
+    dtype = graph_dtype(operator.inputs)
+    operator.outputs[0].type = tensor_type(dtype)(
         shape=[n_rows, _n_outputs(operator.raw_operator)]
     )
 
@@ -288,7 +313,7 @@ def shape_distilled_regressor(operator):
 def convert_distilled_regressor(scope, operator, container):
     model = operator.raw_operator
     opv = _check_opset(container, model)
-    dtype = _graph_dtype(operator.inputs)
+    dtype = graph_dtype(operator.inputs)
     X = _input(operator.inputs, dtype, opv)
     student = model.student_
     g.check_convertible(student, _student_name(model))
@@ -347,7 +372,9 @@ def register() -> None:
         shape_distilled_regressor,
         convert_distilled_regressor,
     )
+    from ._cascade import register_cascade_converter
     from ._teacher import register_teacher_converters
 
+    register_cascade_converter()
     register_teacher_converters()
     _REGISTERED = True

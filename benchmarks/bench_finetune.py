@@ -35,7 +35,11 @@ standard deviation over seeds) and ``results/finetune_<mode>.md`` (tables).
 
 Usage::
 
-    python -m benchmarks.bench_finetune --quick   # 1 seed, n_new 500, ~5 min
+    python -m benchmarks.bench_finetune --quick   # 1 seed, n_new 500
+
+Set ``OMP_NUM_THREADS=1`` on a shared machine: the teacher's boosters spin
+their OpenMP threads otherwise (a default-teacher fit took 4.3x longer here
+with the default thread count under a load of 20 on 2 cores).
     python -m benchmarks.bench_finetune --full    # 3 seeds, n_new 200/500/2000
 """
 
@@ -269,30 +273,32 @@ def main(argv=None) -> int:
         )
 
     t0 = time.perf_counter()
+    out = os.path.join(RESULTS_DIR, f"finetune_{tag}")
     for seed in seeds:
         run_seed(seed, sizes, args.families, args.age, emit)
-    summary = summarize(records)
-    md = markdown(summary, sizes, args.families)
-    out = os.path.join(RESULTS_DIR, f"finetune_{tag}")
-    write_json(
-        out + ".json",
-        {
-            "protocol": {
-                "dataset": "adult",
-                "old_domain": f"age < {args.age}",
-                "new_domain": f"age >= {args.age}",
-                "seeds": seeds,
-                "sizes": sizes,
-                "families": args.families,
+        # rewritten after every seed, so an interrupted run keeps its results
+        summary = summarize(records)
+        md = markdown(summary, sizes, args.families)
+        write_json(
+            out + ".json",
+            {
+                "protocol": {
+                    "dataset": "adult",
+                    "old_domain": f"age < {args.age}",
+                    "new_domain": f"age >= {args.age}",
+                    "seeds": seeds,
+                    "sizes": sizes,
+                    "families": args.families,
+                },
+                "seeds_done": sorted({r["seed"] for r in records}),
+                "wall_s": time.perf_counter() - t0,
+                "summary": summary,
+                "records": records,
+                "environment": environment(),
             },
-            "wall_s": time.perf_counter() - t0,
-            "summary": summary,
-            "records": records,
-            "environment": environment(),
-        },
-    )
-    with open(out + ".md", "w", encoding="utf-8") as fh:
-        fh.write(md)
+        )
+        with open(out + ".md", "w", encoding="utf-8") as fh:
+            fh.write(md)
     print(md)
     print(f"written {out}.json and {out}.md")
     return 0

@@ -670,6 +670,20 @@ def markdown(rows, comps, meta) -> str:
     return "\n".join(lines) + "\n"
 
 
+def latest_records(records: list[dict]) -> list[dict]:
+    """The last record of each (dataset, seed, teacher, family, method).
+
+    Runs append to the tag's jsonl, so a re-run without ``--fresh`` (e.g. by
+    ``benchmarks/run.py``) replaces, not duplicates, what it measures again.
+    """
+    last = {}
+    for r in records:
+        key = (r["dataset"], r["seed"], r["teacher"], r["family"], r["method"])
+        last.pop(key, None)
+        last[key] = r
+    return list(last.values())
+
+
 def write_outputs(tag, command, seeds, rerun_only: bool = False) -> str:
     """Write ``peers_<tag>.json`` and ``.md`` from the tag's jsonl.
 
@@ -678,7 +692,7 @@ def write_outputs(tag, command, seeds, rerun_only: bool = False) -> str:
     """
     path = os.path.join(common.RESULTS_DIR, f"peers_{tag}.jsonl")
     base = os.path.join(common.RESULTS_DIR, f"peers_{tag}")
-    records = common.read_jsonl(path)
+    records = latest_records(common.read_jsonl(path))
     rows = summarize(records)
     comps = comparisons(records)
     meta = dict(

@@ -110,3 +110,11 @@ def test_summary_tables_say_not_supported_and_compare_per_seed():
     md = bp.markdown(rows, comps, meta)
     assert "| default | tree | imodels | not supported | not supported |" in md
     assert "| letter | default | tree | +0.0050 (1↑ 1↓ of 2) | not supported |" in md
+
+
+def test_latest_records_keeps_the_last_run_of_each_model():
+    a = _rec("adult", "binary", "default", "diy", 0, 0.80)
+    b = _rec("adult", "binary", "default", "hard", 0, 0.70)
+    a2 = _rec("adult", "binary", "default", "diy", 0, 0.81)
+    out = bp.latest_records([a, b, a2])
+    assert [r["metrics"]["accuracy"] for r in out] == [0.70, 0.81]

@@ -363,26 +363,20 @@ def is_frozen(estimator) -> bool:
     return isinstance(estimator, FrozenEstimator)
 
 
-def accepts_sample_weight(estimator) -> bool:
-    """Whether ``estimator.fit`` takes ``sample_weight`` (via a meta-estimator too)."""
-    from sklearn.utils.validation import has_fit_parameter
-
-    try:
-        return has_fit_parameter(estimator, "sample_weight")
-    except (TypeError, ValueError):  # pragma: no cover - exotic signatures
-        return False
-
-
 def fit_teacher(teacher, X, y, sample_weight=None):
     """Fit a (cloned) teacher, forwarding ``sample_weight`` only when given.
 
-    A teacher whose ``fit`` has no ``sample_weight`` is fitted without it, with
-    a warning that says so.
+    The weights reach the estimator that uses them, as for students
+    (:func:`skdistill._students.fit_weighted`: a Pipeline's last step gets
+    ``<name>__sample_weight``). A teacher that cannot take them is fitted
+    without them, with a warning that says so.
     """
+    from ._students import accepts_sample_weight, fit_weighted
+
     if sample_weight is None:
         return teacher.fit(X, y)
     if accepts_sample_weight(teacher):
-        return teacher.fit(X, y, sample_weight=sample_weight)
+        return fit_weighted(teacher, X, y, sample_weight)
     warnings.warn(
         f"The teacher {type(teacher).__name__} does not accept sample_weight; it "
         "is fitted without it (the student still uses the weights).",

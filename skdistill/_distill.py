@@ -515,17 +515,24 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         at 200,000 rows); an int is an absolute count. ``'auto'``: a size per
         student family (``AUTO_N_SYNTHETIC`` in :mod:`skdistill._distill`):
         2x the training rows for trees, MLPs and other students, none for
-        linear students. Evidence (``benchmarks/bench_quality.py``, default
-        teacher, MUNGE): a linear model cannot follow the teacher off the
-        data, and synthetic rows only move its fit away from the real rows'
-        distribution. Fitted on the real rows only, the logistic student
-        beat or tied the one fitted on the labels on all four splits tried
-        (adult seed 0 +0.0004, telco churn seeds 0-2 +0.0012..+0.0034
-        accuracy), while with 2x MUNGE rows it lost on adult (-0.0006) and
-        telco seed 0 (-0.0022). For trees and MLPs 0x, 2x, 5x and 10x gave
-        no consistent winner (telco seeds 0-2, adult seed 0: differences of
-        0.001-0.004 accuracy either way; the MLP's fit takes 2-9x longer on
-        5-10x rows), so they keep 2x. With ``memory``, a linear student
+        linear students. Evidence (``benchmarks/results/quality_sizes_sweep``,
+        the protocol of ``benchmarks/bench_quality.py``: default teacher,
+        MUNGE, against the same student fitted on the labels): a linear model
+        cannot follow the teacher off the data, and synthetic rows only move
+        its fit away from the real rows' distribution. Fitted on the real
+        rows only, the logistic student beat the one fitted on the labels on
+        all four splits tried (adult seed 0 +0.0004; telco churn seeds 0-2
+        +0.0012, +0.0034, +0.0005 accuracy), with 2x MUNGE rows it lost on
+        adult (-0.0006) and telco seed 0 (-0.0022) and gained less on telco
+        over the three seeds (+0.0006 against +0.0017); on bikeshare (seed 0)
+        the ridge student tied without synthetic rows (R^2 -0.00003) and lost
+        with 2x (-0.0011).
+        For trees and MLPs 0x, 2x, 5x and 10x gave no consistent winner, so
+        they keep 2x: 5x helped both on bikeshare seed 0 (tree R^2 +0.006,
+        MLP +0.005 over 2x) but not on telco (seeds 0-2: tree +0.0005, MLP
+        -0.0015 accuracy) or adult (seed 0: tree -0.0003), and for trees it
+        would more than double the labelling time, which on adult is already
+        about the teacher's own fit time. With ``memory``, a linear student
         does not share the cached teacher stage with the other families (its
         transfer set differs); give a number to share it.
     softening_temperature : float, default=1.0

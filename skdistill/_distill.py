@@ -528,13 +528,14 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         the ridge student tied without synthetic rows (R^2 -0.00003) and lost
         with 2x (-0.0011).
         For trees and MLPs 0x, 2x, 5x and 10x gave no consistent winner, so
-        they keep 2x: 5x helped both on bikeshare seed 0 (tree R^2 +0.006,
-        MLP +0.005 over 2x) but not on telco (seeds 0-2: tree +0.0005, MLP
-        -0.0015 accuracy) or adult (seed 0: tree -0.0003), and for trees it
-        would more than double the labelling time, which on adult is already
-        about the teacher's own fit time. With ``memory``, a linear student
-        does not share the cached teacher stage with the other families (its
-        transfer set differs); give a number to share it.
+        they keep 2x. Against 2x, 5x changed the tree by R^2 +0.006 on
+        bikeshare (seed 0), +0.0005 accuracy on telco (seeds 0-2) and
+        -0.0003 on adult (seed 0), and the MLP by +0.005, -0.0015 and
+        +0.0011; for trees it would also more than double the labelling
+        time, which on adult is already about the teacher's own fit time.
+        With ``memory``, a linear student does not share the cached teacher
+        stage with the other families (its transfer set differs); give a
+        number to share it.
     softening_temperature : float, default=1.0
         Hinton's temperature ``T``: the student learns
         ``softmax(log p / (temperature_ * T))`` and predicts with its output

@@ -131,6 +131,13 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--uncached", action="store_true", help="also time the grid without memory"
     )
+    parser.add_argument(
+        "--n-synthetic",
+        type=float,
+        help="fixed n_synthetic for every candidate (default: the library's "
+        "'auto', which gives linear students no synthetic rows, hence their own "
+        "transfer set and teacher stage)",
+    )
     args = parser.parse_args(argv)
     tag = "full" if args.full else "quick"
     cap = args.cap or (20_000 if args.full else 3_000)
@@ -143,7 +150,10 @@ def main(argv=None) -> int:
         categorical_features=split.categorical_mask,
         random_state=args.seed,
     )
+    if args.n_synthetic is not None:
+        base.set_params(n_synthetic=args.n_synthetic)
     record: dict = {
+        "n_synthetic": base.n_synthetic,
         "dataset": args.dataset,
         "mode": tag,
         "n_train": int(len(y)),
@@ -154,7 +164,8 @@ def main(argv=None) -> int:
         "runs": [],
     }
     t_start = time.perf_counter()
-    out = os.path.join(RESULTS_DIR, f"grid_search_{args.dataset}_{tag}.json")
+    suffix = "" if args.n_synthetic is None else f"_nsyn{args.n_synthetic:g}"
+    out = os.path.join(RESULTS_DIR, f"grid_search_{args.dataset}_{tag}{suffix}.json")
     for rep in range(args.repeats):
         order = ("cv", "grid") if rep % 2 == 0 else ("grid", "cv")
         run = {"repeat": rep, "order": order}

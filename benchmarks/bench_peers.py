@@ -684,7 +684,9 @@ def latest_records(records: list[dict]) -> list[dict]:
     return list(last.values())
 
 
-def write_outputs(tag, command, seeds, rerun_only: bool = False) -> str:
+def write_outputs(
+    tag, command, seeds, rerun_only: bool = False, environment: dict | None = None
+) -> str:
     """Write ``peers_<tag>.json`` and ``.md`` from the tag's jsonl.
 
     With ``rerun_only`` (``--summarize``) the run's own command, seeds, load and
@@ -701,7 +703,7 @@ def write_outputs(tag, command, seeds, rerun_only: bool = False) -> str:
         seeds=seeds,
         n_records=len(records),
         loadavg=[round(x, 1) for x in os.getloadavg()],
-        environment=common.environment(),
+        environment=environment or common.environment(),
     )
     if rerun_only and os.path.exists(base + ".json"):
         with open(base + ".json", encoding="utf-8") as fh:
@@ -744,7 +746,9 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m benchmarks.bench_peers " + " ".join(args)
     path = os.path.join(common.RESULTS_DIR, f"peers_{tag}.jsonl")
 
+    env = None
     if not a.summarize:
+        env = common.environment()  # the code the run uses, not the HEAD at the end
         if a.fresh and os.path.exists(path):
             os.remove(path)
 
@@ -770,7 +774,7 @@ def main(argv: list[str] | None = None) -> int:
                         path + ".errors",
                         dict(dataset=name, seed=seed, error=traceback.format_exc()),
                     )
-    print(write_outputs(tag, command, seeds, rerun_only=a.summarize))
+    print(write_outputs(tag, command, seeds, rerun_only=a.summarize, environment=env))
     return 0
 
 

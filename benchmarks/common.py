@@ -182,9 +182,10 @@ def environment() -> dict:
             capture_output=True,
             text=True,
         ).stdout.strip()
+        # run from the repository root: "skdistill" is a path relative to it
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--", "skdistill"],
-            cwd=os.path.dirname(skdistill.__file__),
+            cwd=os.path.dirname(os.path.dirname(skdistill.__file__)),
             capture_output=True,
             text=True,
         ).stdout.strip()

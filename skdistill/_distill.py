@@ -53,7 +53,13 @@ from ._teacher import (
     is_frozen,
     teacher_proba,
 )
-from ._teacher_stage import classification_stage, regression_stage, timed
+from ._teacher_stage import (
+    classification_stage,
+    classification_teacher,
+    regression_stage,
+    regression_teacher,
+    timed,
+)
 from ._transfer import build_transfer_set
 from .augment import BaseAugmenter
 
@@ -310,11 +316,18 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         fill_random_state(student, seeds["student"])
         return student
 
-    def _run_teacher_stage(self, stage_fn, **kwargs):
-        """Run the student-independent stage, through ``memory`` when set."""
+    def _run_teacher_stage(self, stage_fn, teacher_fn, **kwargs):
+        """Run the student-independent stage, through ``memory`` when set.
+
+        The teacher part (``teacher_fn``) is cached on its own too, so stages
+        that differ only in their transfer set share one teacher fit.
+        """
         memory = check_memory(self.memory)
-        cached = memory.cache(stage_fn, ignore=["chunk_size", "n_jobs", "log"])
+        cached = memory.cache(
+            stage_fn, ignore=["chunk_size", "n_jobs", "log", "teacher_part"]
+        )
         kwargs["log"] = self._log
+        kwargs["teacher_part"] = memory.cache(teacher_fn, ignore=["log"])
         hit = memory.location is not None and cached.check_call_in_cache(**kwargs)
         t0 = time.perf_counter()
         stage = cached(**kwargs)
@@ -533,9 +546,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         -0.0003 on adult (seed 0), and the MLP by +0.005, -0.0015 and
         +0.0011; for trees it would also more than double the labelling
         time, which on adult is already about the teacher's own fit time.
-        With ``memory``, a linear student does not share the cached teacher
-        stage with the other families (its transfer set differs); give a
-        number to share it.
+        With ``memory``, a linear student still shares the cached teacher fit
+        with the other families; only its (smaller) transfer set is labelled
+        anew.
     softening_temperature : float, default=1.0
         Hinton's temperature ``T``: the student learns
         ``softmax(log p / (temperature_ * T))`` and predicts with its output
@@ -571,9 +584,11 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
     memory : str, joblib.Memory or None, default=None
         Cache of the student-independent stage (teacher fit, calibration,
         augmentation and labelling), keyed on the data, the teacher, the
-        augmentation settings and the seeds. With it, a grid search over
-        student parameters fits the teacher once per training fold. A string
-        is a cache directory. ``None``: no caching.
+        augmentation settings and the seeds; the teacher fit and calibration
+        are also cached on their own, keyed without the augmentation
+        settings. With it, a grid search over student parameters fits the
+        teacher once per training fold. A string is a cache directory.
+        ``None``: no caching.
     random_state : int, RandomState instance or None, default=None
         Seeds the teacher, the calibration split, the augmenter and the student
         (only their ``random_state`` parameters left to ``None``). The same int
@@ -761,6 +776,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         y_index = np.searchsorted(self.classes_, y)
         stage = self._run_teacher_stage(
             classification_stage,
+            classification_teacher,
             teacher=teacher,
             X=X,
             y=y,
@@ -785,8 +801,11 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             return self
         student = self._prepare_student(seeds)
         self.student_mode_ = _students.student_mode(student, self.student_target)
+        # hand the transfer matrix over: the student fit may free it early
+        rows = [stage.X_transfer]
+        del stage
         self.student_ = self._timed(
-            "student", self._fit_student, student, stage.X_transfer, soft, weights
+            "student", self._fit_student, student, rows, soft, weights
         )
         return self
 
@@ -927,9 +946,11 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
     memory : str, joblib.Memory or None, default=None
         Cache of the student-independent stage (teacher fit, calibration,
         augmentation and labelling), keyed on the data, the teacher, the
-        augmentation settings and the seeds. With it, a grid search over
-        student parameters fits the teacher once per training fold. A string
-        is a cache directory. ``None``: no caching.
+        augmentation settings and the seeds; the teacher fit and calibration
+        are also cached on their own, keyed without the augmentation
+        settings. With it, a grid search over student parameters fits the
+        teacher once per training fold. A string is a cache directory.
+        ``None``: no caching.
     random_state : int, RandomState instance or None, default=None
         Seeds every random part of the fit; the same int gives the same model.
     verbose : int, default=0
@@ -1060,6 +1081,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
 
         stage = self._run_teacher_stage(
             regression_stage,
+            regression_teacher,
             teacher=teacher,
             X=X,
             y=y,

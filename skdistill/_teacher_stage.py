@@ -6,6 +6,12 @@ on the student. These functions compute that stage in one call, so the
 distillers can cache it with ``joblib.Memory`` (their ``memory`` parameter): a
 grid search over student families then fits the teacher and labels the transfer
 set once per training fold instead of once per candidate.
+
+The stage is cached at two levels. The teacher part (the fitted teacher and
+its temperature: :func:`classification_teacher`, :func:`regression_teacher`)
+depends on neither the augmentation nor the transfer-set size, and is cached on
+its own: candidates whose transfer sets differ (e.g. ``n_synthetic='auto'``
+gives linear students no synthetic rows) still share one teacher fit.
 """
 
 from __future__ import annotations
@@ -97,7 +103,17 @@ def _calibrate(held, y_index, sample_weight):
     }
 
 
-def classification_stage(
+@dataclass
+class FittedTeacher:
+    """The teacher part of the stage: the fitted teacher and its temperature."""
+
+    teacher: object
+    temperature: float = 1.0
+    calibration: dict = field(default_factory=dict)
+    times: dict = field(default_factory=dict)
+
+
+def classification_teacher(
     teacher,
     X: np.ndarray,
     y: np.ndarray,
@@ -105,19 +121,13 @@ def classification_stage(
     classes: np.ndarray,
     seeds: dict,
     calibration_cv,
-    augment,
-    n_synthetic,
-    categorical_mask,
-    chunk_size: int,
-    n_jobs: int | None,
     log: Callable[[str], None],
-) -> TeacherStage:
-    """Fit (or take) the teacher, fit its temperature, label the transfer set.
+) -> FittedTeacher:
+    """Fit (or take) the teacher and fit its temperature.
 
     ``calibration_cv`` selects the held-out rows for the temperature (see
     :class:`~skdistill.DistilledClassifier`); a frozen teacher is calibrated
-    on its outputs for ``X``. ``outputs`` are the teacher's raw probabilities
-    (columns in ``classes`` order) for every transfer row.
+    on its outputs for ``X``.
     """
     times: dict = {}
     y_index = np.searchsorted(classes, y)
@@ -153,28 +163,73 @@ def classification_stage(
             f"temperature {temperature:.3f} (held-out NLL "
             f"{calibration['nll_before']:.4f} -> {calibration['nll_after']:.4f})"
         )
+    return FittedTeacher(fitted, temperature, calibration, times)
+
+
+def classification_stage(
+    teacher,
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray | None,
+    classes: np.ndarray,
+    seeds: dict,
+    calibration_cv,
+    augment,
+    n_synthetic,
+    categorical_mask,
+    chunk_size: int,
+    n_jobs: int | None,
+    log: Callable[[str], None],
+    teacher_part: Callable = classification_teacher,
+) -> TeacherStage:
+    """Fit (or take) the teacher, fit its temperature, label the transfer set.
+
+    ``teacher_part`` computes the teacher and its temperature (the distillers
+    pass :func:`classification_teacher` through their ``memory``). ``outputs``
+    are the teacher's raw probabilities (columns in ``classes`` order) for
+    every transfer row.
+    """
+    part = teacher_part(
+        teacher, X, y, sample_weight, classes, seeds, calibration_cv, log
+    )
+    times = dict(part.times)
     augmenter, X_transfer, proba, source = _transfer(
         X,
         augment,
         n_synthetic,
         seeds["augment"],
         categorical_mask,
-        lambda rows: teacher_proba(fitted, rows, classes),
+        lambda rows: teacher_proba(part.teacher, rows, classes),
         chunk_size,
         n_jobs,
         times,
         log,
     )
     return TeacherStage(
-        teacher=fitted,
+        teacher=part.teacher,
         augmenter=augmenter,
         X_transfer=X_transfer,
         outputs=proba,
         source=source,
-        temperature=temperature,
-        calibration=calibration,
+        temperature=part.temperature,
+        calibration=part.calibration,
         times=times,
     )
+
+
+def regression_teacher(
+    teacher,
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray | None,
+    log: Callable[[str], None],
+) -> FittedTeacher:
+    """Fit (or take) the teacher."""
+    times: dict = {}
+    if is_frozen(teacher):
+        return FittedTeacher(teacher, times=times)
+    fitted = timed(times, "teacher", log, fit_teacher, teacher, X, y, sample_weight)
+    return FittedTeacher(fitted, times=times)
 
 
 def regression_stage(
@@ -189,16 +244,16 @@ def regression_stage(
     chunk_size: int,
     n_jobs: int | None,
     log: Callable[[str], None],
+    teacher_part: Callable = regression_teacher,
 ) -> TeacherStage:
     """Fit (or take) the teacher and label the transfer set with its predictions.
 
+    ``teacher_part`` fits the teacher (see :func:`classification_stage`).
     ``outputs`` has shape (n_transfer, n_outputs).
     """
-    times: dict = {}
-    if is_frozen(teacher):
-        fitted = teacher
-    else:
-        fitted = timed(times, "teacher", log, fit_teacher, teacher, X, y, sample_weight)
+    part = teacher_part(teacher, X, y, sample_weight, log)
+    fitted = part.teacher
+    times = dict(part.times)
 
     def label(rows):
         return np.asarray(fitted.predict(rows), dtype=np.float64).reshape(len(rows), -1)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
@@ -52,6 +53,28 @@ def test_grid_search_fits_teacher_once_per_fold(data, tmp_path):
     assert sorted(FITS) == [200, 200, 200, 300]
 
 
+def test_families_with_different_transfer_sets_share_the_teacher(data, tmp_path):
+    # n_synthetic='auto' gives linear students no synthetic rows: their
+    # transfer set differs, but the teacher part of the stage is cached alone
+    X, y = data
+    model = DistilledClassifier(
+        CountingTeacher(max_iter=20),
+        calibration_cv=None,
+        memory=str(tmp_path),
+        random_state=0,
+    )
+    search = GridSearchCV(model, {"student": ["tree", "mlp", "linear"]}, cv=3)
+    search.fit(X, y)
+    assert sorted(FITS) == [200, 200, 200, 300]
+    FITS.clear()
+    linear = clone(model).set_params(student="linear").fit(X, y)
+    tree = clone(model).set_params(student="tree").fit(X, y)
+    assert FITS == []  # both served from the cache
+    assert linear.n_synthetic_ == 0 and tree.n_synthetic_ == 2 * len(X)
+    uncached = clone(model).set_params(student="linear", memory=None).fit(X, y)
+    np.testing.assert_array_equal(linear.predict_proba(X), uncached.predict_proba(X))
+
+
 def test_calibration_fits_are_cached_too(data, tmp_path):
     X, y = data
     model = DistilledClassifier(
@@ -91,10 +114,16 @@ def test_cache_is_not_stale_when_data_or_teacher_change(data, tmp_path):
     assert len(FITS) == 2 * n_first
     model.set_params(teacher__max_iter=21).fit(X, y)  # different teacher
     assert len(FITS) == 3 * n_first
-    model.set_params(augment="jitter").fit(X, y)  # different transfer set
-    assert len(FITS) == 4 * n_first
+    # a different transfer set: recomputed, but the teacher part (cached on
+    # its own) is reused
+    model.set_params(augment="jitter").fit(X, y)
+    assert len(FITS) == 3 * n_first
+    jittered = model.predict_proba(X)
     model.set_params(student="linear", softening_temperature=2.0).fit(X, y)
-    assert len(FITS) == 4 * n_first  # only student-side parameters changed
+    assert len(FITS) == 3 * n_first  # only student-side parameters changed
+    fresh = clone(model).set_params(student="tree", softening_temperature=1.0)
+    fresh.set_params(memory=None).fit(X, y)
+    np.testing.assert_array_equal(jittered, fresh.predict_proba(X))
 
 
 def test_memory_with_parallel_grid_search_and_regression(tmp_path):

@@ -44,24 +44,14 @@ class Step:
     module: str
     quick: tuple[str, ...]
     full: tuple[str, ...]
-    #: used instead of ``quick`` when the script accepts ``--quick`` (bench_onnx
-    #: does not yet: until it does, the quick run uses fewer timed calls)
-    quick_if_supported: tuple[str, ...] | None = None
 
 
 STEPS = (
     Step("quality", "bench_quality", ("--quick", "--fresh"), ("--full",)),
-    Step(
-        "onnx",
-        "bench_onnx",
-        ("--calls", "1000", "--teacher-calls", "200"),
-        (),
-        quick_if_supported=("--quick",),
-    ),
+    Step("onnx", "bench_onnx", ("--quick",), ("--full",)),
     Step("scaling", "bench_scaling", ("--quick",), ("--full",)),
     Step("grid_search", "bench_grid_search", ("--quick",), ("--full",)),
-    # bench_cascade has no quick mode: its three datasets in both modes
-    Step("cascade", "bench_cascade", (), ()),
+    Step("cascade", "bench_cascade", ("--quick",), ("--full",)),
     Step("finetune", "bench_finetune", ("--quick",), ("--full",)),
     Step("peers", "bench_peers", ("--quick",), ("--full",)),
 )
@@ -72,21 +62,9 @@ def _script(step: Step) -> Path:
     return ROOT / "benchmarks" / f"{step.module}.py"
 
 
-def _accepts(step: Step, flag: str) -> bool:
-    """Whether the script declares ``flag`` (read from its source, not run)."""
-    return f'"{flag}"' in _script(step).read_text(encoding="utf-8")
-
-
 def command(step: Step, mode: str) -> list[str]:
     """The command line of ``step`` in ``mode`` ('quick' or 'full')."""
     flags = step.full if mode == "full" else step.quick
-    if (
-        mode == "quick"
-        and step.quick_if_supported is not None
-        and _script(step).exists()
-        and _accepts(step, "--quick")
-    ):
-        flags = step.quick_if_supported
     return [sys.executable, "-m", f"benchmarks.{step.module}", *flags]
 
 

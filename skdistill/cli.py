@@ -1105,7 +1105,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="synthetic rows: a multiple of the training rows if <= 10, "
-        "else a count (default: 2x)",
+        "else a count (default: 2x for tree and mlp students, none for linear)",
     )
     fit.add_argument(
         "--categorical",

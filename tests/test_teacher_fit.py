@@ -1,4 +1,4 @@
-"""Teacher fitting helpers (skdistill/_teacher.py)."""
+"""Teacher fitting helpers (skdistill/_teacher.py): sample weights."""
 
 import warnings
 

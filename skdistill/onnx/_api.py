@@ -11,6 +11,7 @@ import numpy as np
 import onnx
 from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 
 from .._cascade import DistilledCascade
 from .._distill import DistilledClassifier, DistilledRegressor
@@ -167,6 +168,8 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
             f"{type(model).__name__}. Use "
             "skl2onnx.to_onnx for other models."
         )
+    for distiller in distillers:
+        check_is_fitted(distiller)  # a NotFittedError naming the model
     cascades = [d for d in distillers if isinstance(d, DistilledCascade)]
     if cascades and zipmap is not False:
         raise ValueError(

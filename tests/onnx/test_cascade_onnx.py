@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
@@ -130,3 +130,14 @@ def test_threshold_inf_routes_every_row_to_the_teacher():
     sess = session(to_onnx(strict, X_test[:1]))
     use = sess.run(None, onnx_feeds(sess, X_test))[3]
     assert not use.any()
+
+
+@pytest.mark.parametrize(
+    "model",
+    [DistilledCascade(DistilledClassifier()), DistilledClassifier()],
+    ids=["cascade", "distiller"],
+)
+def test_unfitted_model_is_a_clear_error(model):
+    X, *_ = data()
+    with pytest.raises(NotFittedError, match=type(model).__name__):
+        to_onnx(model, X[:1])

@@ -38,6 +38,8 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._students import accepts_sample_weight, fit_weighted
+
 #: Hard cap on boosting rounds; early stopping ends far sooner on real data.
 _MAX_ROUNDS = 2000
 #: Below this many rows a validation split is too small to stop on: the booster
@@ -371,8 +373,6 @@ def fit_teacher(teacher, X, y, sample_weight=None):
     ``<name>__sample_weight``). A teacher that cannot take them is fitted
     without them, with a warning that says so.
     """
-    from ._students import accepts_sample_weight, fit_weighted
-
     if sample_weight is None:
         return teacher.fit(X, y)
     if accepts_sample_weight(teacher):

@@ -128,12 +128,12 @@ def _dense_classifier(model, X, classes, dtype, opv, outputs):
     """
     if model.softening_temperature != 1.0:
         return None
-    transformers, net = _dense.split_steps(g._steps(model.student_), dtype)
+    steps = g._steps(model.student_)
+    transformers, net = _dense.split_steps(steps, dtype)
     n_classes = len(classes)
     if net is None or not _dense.classifier_proba_logits(net, n_classes):
         return None
-    student_classes = np.asarray(g._steps(model.student_)[-1].classes_)
-    if not np.array_equal(student_classes, np.arange(n_classes)):
+    if not np.array_equal(np.asarray(steps[-1].classes_), np.arange(n_classes)):
         return None
     for step in transformers:
         X = g.transform(step, X, dtype, opv)
@@ -338,8 +338,8 @@ def convert_distilled_regressor(scope, operator, container):
                 output_names=[out_name],
             )
     else:
-        transformers, net = _dense.split_steps(g._steps(student), dtype)
-        if net is not None and net.output in ("", "identity"):
+        transformers, net = _dense.split_steps([*transformers, final], dtype)
+        if net is not None and net.output == "identity":
             for step in transformers:
                 X = g.transform(step, X, dtype, opv)
             node = _dense.raw_output(net, X, dtype, opv, scale, mean, [out_name])

@@ -66,7 +66,7 @@ class DenseNet:
 
     weights: list
     biases: list
-    hidden: str
+    hidden: str  # 'relu', 'tanh', 'logistic' or 'identity'
     output: str  # 'identity', 'logistic' or 'softmax'
 
     @property
@@ -89,13 +89,17 @@ def dense_net(estimator) -> DenseNet | None:
         coef = np.asarray(estimator.coef_, dtype=np.float64)
         output = "logistic" if coef.shape[0] == 1 else "softmax"
         return DenseNet(
-            [coef.T], [np.asarray(estimator.intercept_, dtype=np.float64)], "", output
+            [coef.T],
+            [np.asarray(estimator.intercept_, dtype=np.float64)],
+            "identity",
+            output,
         )
     if isinstance(estimator, _LINEAR_REGRESSORS):
         coef = np.asarray(estimator.coef_, dtype=np.float64)
         coef = coef.reshape(1, -1) if coef.ndim == 1 else coef
         bias = np.atleast_1d(np.asarray(estimator.intercept_, dtype=np.float64))
-        return DenseNet([coef.T], [np.broadcast_to(bias, coef.shape[:1])], "", "")
+        bias = np.broadcast_to(bias, coef.shape[:1])
+        return DenseNet([coef.T], [bias], "identity", "identity")
     return None
 
 
@@ -212,12 +216,12 @@ def raw_output(net: DenseNet, X, dtype, opv, scale=None, mean=None, output_names
     """The net's output, (N, n_outputs), optionally ``* scale + mean``.
 
     The output activation is applied (sigmoid / softmax) unless the net is a
-    regressor ('identity' or '' output), for which ``scale``/``mean`` (given
+    regressor ('identity' output), for which ``scale``/``mean`` (given
     together) are folded into the last layer.
     """
     hidden = _hidden_layers(net, X, dtype, opv)
     W, b = net.weights[-1], net.biases[-1]
-    if net.output in ("", "identity") and scale is not None:
+    if net.output == "identity" and scale is not None:
         W = W * np.asarray(scale, np.float64).reshape(1, -1)
         b = b * np.asarray(scale, np.float64).reshape(-1) + np.asarray(
             mean, np.float64

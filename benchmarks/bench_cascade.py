@@ -41,7 +41,7 @@ from sklearn.model_selection import train_test_split
 
 from skdistill import DistilledCascade, DistilledClassifier
 
-from .common import RESULTS_DIR, environment, make_split, write_json
+from .common import RESULTS_DIR, environment, make_split, write_results
 from .datasets import load
 
 RULES = (
@@ -197,8 +197,8 @@ def main(argv=None) -> int:
             # rewritten after every fit, so an interrupted run keeps its results
             summary = summarize(records)
             md = markdown(summary)
-            write_json(
-                out + ".json",
+            write_results(
+                out,
                 {
                     "protocol": {
                         "datasets": datasets,
@@ -212,9 +212,8 @@ def main(argv=None) -> int:
                     "records": records,
                     "environment": environment(),
                 },
+                md,
             )
-            with open(out + ".md", "w", encoding="utf-8") as fh:
-                fh.write(md)
     print(md)
     print(f"written {out}.json and {out}.md")
     return 0

@@ -57,7 +57,7 @@ from sklearn.model_selection import train_test_split
 from skdistill import DistilledClassifier, make_student
 
 from .bench_quality import CalibratedTeacher
-from .common import RESULTS_DIR, environment, ordinal_encode, write_json
+from .common import RESULTS_DIR, environment, ordinal_encode, write_results
 from .datasets import load
 
 FAMILIES = ("tree", "mlp", "linear")
@@ -279,8 +279,8 @@ def main(argv=None) -> int:
         # rewritten after every seed, so an interrupted run keeps its results
         summary = summarize(records)
         md = markdown(summary, sizes, args.families)
-        write_json(
-            out + ".json",
+        write_results(
+            out,
             {
                 "protocol": {
                     "dataset": "adult",
@@ -296,9 +296,8 @@ def main(argv=None) -> int:
                 "records": records,
                 "environment": environment(),
             },
+            md,
         )
-        with open(out + ".md", "w", encoding="utf-8") as fh:
-            fh.write(md)
     print(md)
     print(f"written {out}.json and {out}.md")
     return 0

@@ -710,13 +710,10 @@ def write_outputs(
             old = json.load(fh)["meta"]
         keep = ("command", "seeds", "loadavg", "environment")
         meta.update({k: old[k] for k in keep if k in old}, summarized_by=command)
-    common.write_json(
-        base + ".json",
-        dict(meta=meta, summary=rows, comparisons=comps, records=records),
-    )
     md = markdown(rows, comps, meta)
-    with open(base + ".md", "w", encoding="utf-8") as fh:
-        fh.write(md)
+    common.write_results(
+        base, dict(meta=meta, summary=rows, comparisons=comps, records=records), md
+    )
     return md
 
 

@@ -943,8 +943,9 @@ def write_outputs(tag, command, seeds):
     )
     base = os.path.join(common.RESULTS_DIR, f"quality_{tag}")
     df.to_csv(base + ".csv", index=False)
-    common.write_json(
-        base + ".json",
+    md = markdown(df, agg, pairs, targets, meta)
+    common.write_results(
+        base,
         dict(
             meta=meta,
             targets=targets,
@@ -952,10 +953,8 @@ def write_outputs(tag, command, seeds):
             aggregated=agg.to_dict(orient="records"),
             records=records,
         ),
+        md,
     )
-    md = markdown(df, agg, pairs, targets, meta)
-    with open(base + ".md", "w", encoding="utf-8") as fh:
-        fh.write(md)
     return md
 
 

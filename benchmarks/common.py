@@ -234,3 +234,10 @@ def write_json(path: str, obj) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(obj, fh, indent=1, default=_json_default)
         fh.write("\n")
+
+
+def write_results(base: str, obj, markdown: str) -> None:
+    """``base + '.json'`` (machine-readable) and ``base + '.md'`` (tables)."""
+    write_json(base + ".json", obj)
+    with open(base + ".md", "w", encoding="utf-8") as fh:
+        fh.write(markdown)

@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from ._calibration import expected_calibration_error, fit_temperature
 from ._cascade import DistilledCascade
 from ._distill import DistilledClassifier, DistilledRegressor
+from ._soft_mlp import SoftTargetMLPClassifier
 from ._students import make_student
 from ._teacher import EarlyStoppingClassifier, EarlyStoppingRegressor, default_teacher
 from .onnx import to_onnx, verify_onnx  # registers the skl2onnx converters
@@ -27,6 +28,7 @@ __all__ = [
     "DistilledRegressor",
     "EarlyStoppingClassifier",
     "EarlyStoppingRegressor",
+    "SoftTargetMLPClassifier",
     "__version__",
     "default_teacher",
     "distillation_report",

@@ -8,6 +8,9 @@ teacher's soft targets depends on what it is (``mode``):
     repeated once per class with weight ``row_weight * q_k``. The weighted
     log-loss is then exactly the soft cross-entropy ``-sum_k q_k log p_k``, so
     logistic regression and MLP classifiers reach the soft-target optimum.
+    A :class:`~skdistill.SoftTargetMLPClassifier` (the ``'mlp'`` student) gets
+    the probability rows themselves instead: the same loss on ``1/k`` of the
+    rows.
 ``"regress_proba"``
     A regressor fitted to the probability vector (one output per class; one
     output, ``P(class 1)``, for binary problems). Used by default for tree
@@ -33,7 +36,7 @@ from sklearn.ensemble._forest import BaseForest
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.multioutput import MultiOutputRegressor
-from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import (
@@ -44,6 +47,7 @@ from sklearn.tree import (
 from sklearn.utils import get_tags
 from sklearn.utils.validation import has_fit_parameter
 
+from ._soft_mlp import SoftTargetMLPClassifier
 from ._soft_targets import proba_to_logits
 
 STUDENT_ALIASES = ("tree", "mlp", "linear")
@@ -73,13 +77,20 @@ _DEFAULT_MLP = dict(
 )
 
 
-def _scaled(estimator):
-    """Median imputation and standard scaling in front of a scale-sensitive model."""
-    return make_pipeline(
+def _scaled(estimator, name: str | None = None):
+    """Median imputation and standard scaling in front of a scale-sensitive model.
+
+    The steps are named as :func:`~sklearn.pipeline.make_pipeline` names them,
+    the last one ``name`` when given.
+    """
+    pipe = make_pipeline(
         SimpleImputer(strategy="median", keep_empty_features=True),
         StandardScaler(),
         estimator,
     )
+    if name is not None:
+        pipe.steps[-1] = (name, estimator)
+    return pipe
 
 
 def make_student(alias: str, task: str, random_state=None):
@@ -102,8 +113,10 @@ def make_student(alias: str, task: str, random_state=None):
         vectors, 84-86% against 77% accuracy). For regression a
         :class:`~sklearn.tree.DecisionTreeRegressor` on the teacher's
         predictions. ``'mlp'``: a 32x32 MLP behind median
-        imputation and standard scaling; an :class:`~sklearn.neural_network.
-        MLPClassifier` trained with the soft cross-entropy for classification.
+        imputation and standard scaling; for classification a
+        :class:`~skdistill.SoftTargetMLPClassifier` (an ``MLPClassifier``
+        that fits the probability vectors themselves, with the soft
+        cross-entropy), for regression an ``MLPRegressor``.
         ``'linear'``: logistic regression (soft cross-entropy) or ridge
         regression, behind the same imputation and scaling.
     task : {'classification', 'regression'}
@@ -125,8 +138,10 @@ def make_student(alias: str, task: str, random_state=None):
             )
         return DecisionTreeRegressor(**_DEFAULT_TREE, random_state=random_state)
     if alias == "mlp":
-        cls = MLPClassifier if classification else MLPRegressor
-        return _scaled(cls(**_DEFAULT_MLP, random_state=random_state))
+        if classification:  # step named as for an MLPClassifier
+            mlp = SoftTargetMLPClassifier(**_DEFAULT_MLP, random_state=random_state)
+            return _scaled(mlp, "mlpclassifier")
+        return _scaled(MLPRegressor(**_DEFAULT_MLP, random_state=random_state))
     if alias == "linear":
         if classification:
             return _scaled(LogisticRegression(C=1.0, max_iter=1000))
@@ -320,7 +335,10 @@ def continue_mlp_training(student, mode, X, targets, sample_weight, epochs: int)
         mlp = student.steps[-1][1]
     else:
         Xt, mlp = X, student
-    if is_classifier(mlp):
+    if learns_soft_targets(mlp):
+        for _ in range(epochs):
+            mlp.partial_fit(Xt, targets, sample_weight=sample_weight)
+    elif is_classifier(mlp):
         X_rep, y_rep, w_rep = soft_cross_entropy_rows(Xt, targets, sample_weight)
         for _ in range(epochs):
             mlp.partial_fit(X_rep, y_rep, sample_weight=w_rep)
@@ -353,6 +371,8 @@ def fit_classifier_student(
     ):
         return _fit_tree_soft_cross_entropy(student, X, soft, sample_weight)
     X = _take(X)
+    if mode == "soft_cross_entropy" and learns_soft_targets(student):
+        return fit_weighted(student, X, soft, sample_weight)
     if mode == "soft_cross_entropy":
         return fit_weighted(student, *soft_cross_entropy_rows(X, soft, sample_weight))
     if mode == "teacher_labels":
@@ -368,6 +388,17 @@ def fit_classifier_student(
     n_outputs = 1 if targets.ndim == 1 else targets.shape[1]
     student = prepare_regressor(student, n_outputs)
     return fit_weighted_regressor(student, X, targets, sample_weight)
+
+
+def learns_soft_targets(student) -> bool:
+    """Whether ``student`` (or its Pipeline's last step) fits probability rows.
+
+    A :class:`~skdistill.SoftTargetMLPClassifier` does, unless it was asked for
+    ``early_stopping`` (whose validation score needs labels): it then learns
+    from the repeated rows like every other classifier.
+    """
+    final = final_estimator(student)
+    return isinstance(final, SoftTargetMLPClassifier) and not final.early_stopping
 
 
 def _take(X):

@@ -50,6 +50,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     # skdistill's own estimators and augmenters
     "skdistill._distill.DistilledClassifier",
     "skdistill._distill.DistilledRegressor",
+    "skdistill._soft_mlp.SoftTargetMLPClassifier",
     "skdistill._teacher.EarlyStoppingClassifier",
     "skdistill._teacher.EarlyStoppingRegressor",
     "skdistill.augment._interpolation.InterpolationAugmenter",

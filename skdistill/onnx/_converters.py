@@ -31,6 +31,7 @@ from skl2onnx.common.utils import (
 )
 
 from .._distill import DistilledClassifier, DistilledRegressor, _student_has_proba
+from .._soft_mlp import SoftTargetMLPClassifier
 from . import _dense
 from . import _graph as g
 
@@ -353,6 +354,28 @@ def convert_distilled_regressor(scope, operator, container):
 _REGISTERED = False
 
 
+def register_soft_mlp_converter() -> None:
+    """Convert :class:`SoftTargetMLPClassifier` as skl2onnx converts its parent.
+
+    A fitted one is an ``MLPClassifier`` in every attribute the converter reads
+    (``coefs_``, ``intercepts_``, ``out_activation_``, ``classes_``).
+    """
+    from skl2onnx.operator_converters.multilayer_perceptron import (
+        convert_sklearn_mlp_classifier,
+    )
+    from skl2onnx.shape_calculators.linear_classifier import (
+        calculate_linear_classifier_output_shapes,
+    )
+
+    update_registered_converter(
+        SoftTargetMLPClassifier,
+        "SkdistillSoftTargetMLPClassifier",
+        calculate_linear_classifier_output_shapes,
+        convert_sklearn_mlp_classifier,
+        options={"zipmap": [True, False, "columns"], "nocl": [False, True]},
+    )
+
+
 def register() -> None:
     """Register the distillers' converters with skl2onnx (idempotent)."""
     global _REGISTERED
@@ -372,6 +395,7 @@ def register() -> None:
         shape_distilled_regressor,
         convert_distilled_regressor,
     )
+    register_soft_mlp_converter()
     from ._cascade import register_cascade_converter
     from ._teacher import register_teacher_converters
 

@@ -10,6 +10,8 @@ alternating which of the two goes first (A B, B A, A B, ...):
   the default, ``'mlp'``, ``'linear'``) with ``memory=`` set to a fresh
   directory each time, so the teacher fit, its calibration and the labelled
   transfer set are computed once per fold and reused by every candidate.
+  ``--grid trees``: six tree sizes instead (``max_leaf_nodes`` 16 to 512),
+  where the student fits are cheap and the ratio shows what the reuse costs.
 
 The ratio of the medians (B / A) is the figure of the target (issue 7: at most
 1.3). Teacher fits are counted with a counting copy of the default teacher
@@ -24,6 +26,7 @@ Usage::
 
     python -m benchmarks.bench_grid_search --quick   # magic, 3,000 training rows
     python -m benchmarks.bench_grid_search --full    # magic, all 14,265 training rows
+    python -m benchmarks.bench_grid_search --full --grid trees  # six tree sizes
 """
 
 from __future__ import annotations
@@ -60,9 +63,20 @@ def counting_default_teacher(seed: int) -> CountedVotingClassifier:
     return CountedVotingClassifier(**teacher.get_params(deep=False))
 
 
-def candidate_grid():
-    """Six candidates: four trees, the MLP and the linear student."""
+def candidate_grid(kind: str = "families"):
+    """Six candidates.
+
+    ``'families'``: four trees (``max_depth`` None = the default, 4, 6, 8), the
+    MLP and the linear student. ``'trees'``: six tree sizes (``max_leaf_nodes``
+    256 = the default, 16, 32, 64, 128, 512), the case where the student fits
+    are cheap and the figure shows what reusing the teacher stage costs.
+    """
     tree = make_student("tree", "classification")
+    if kind == "trees":
+        return {
+            "student": [tree],
+            "student__max_leaf_nodes": [256, 16, 32, 64, 128, 512],
+        }
     return [
         {"student": [tree], "student__max_depth": [None, 4, 6, 8]},
         {"student": ["mlp", "linear"]},
@@ -81,12 +95,12 @@ def time_cross_validate(base, X, y, folds) -> dict:
     }
 
 
-def time_grid(base, X, y, folds, memory: bool) -> dict:
+def time_grid(base, X, y, folds, memory: bool, kind: str = "families") -> dict:
     with tempfile.TemporaryDirectory() as cache:
         TEACHER_FITS.clear()
         model = clone(base).set_params(memory=cache if memory else None)
         t0 = time.perf_counter()
-        search = GridSearchCV(model, candidate_grid(), cv=folds, refit=False)
+        search = GridSearchCV(model, candidate_grid(kind), cv=folds, refit=False)
         search.fit(X, y)
         seconds = time.perf_counter() - t0
         res = search.cv_results_
@@ -116,6 +130,8 @@ def _name(params: dict) -> str:
     student = params["student"]
     if isinstance(student, str):
         return student
+    if "student__max_leaf_nodes" in params:
+        return f"tree(max_leaf_nodes={params['student__max_leaf_nodes']})"
     return f"tree(max_depth={params.get('student__max_depth')})"
 
 
@@ -128,6 +144,12 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cap", type=int, help="training rows (overrides the mode)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--grid",
+        choices=("families", "trees"),
+        default="families",
+        help="the six candidates: across families (default) or six tree sizes",
+    )
     parser.add_argument(
         "--uncached", action="store_true", help="also time the grid without memory"
     )
@@ -153,6 +175,7 @@ def main(argv=None) -> int:
     if args.n_synthetic is not None:
         base.set_params(n_synthetic=args.n_synthetic)
     record: dict = {
+        "grid": args.grid,
         "n_synthetic": base.n_synthetic,
         "dataset": args.dataset,
         "mode": tag,
@@ -165,6 +188,7 @@ def main(argv=None) -> int:
     }
     t_start = time.perf_counter()
     suffix = "" if args.n_synthetic is None else f"_nsyn{args.n_synthetic:g}"
+    suffix += "" if args.grid == "families" else f"_{args.grid}"
     out = os.path.join(RESULTS_DIR, f"grid_search_{args.dataset}_{tag}{suffix}.json")
     for rep in range(args.repeats):
         order = ("cv", "grid") if rep % 2 == 0 else ("grid", "cv")
@@ -173,7 +197,7 @@ def main(argv=None) -> int:
             if which == "cv":
                 run["cv"] = time_cross_validate(base, X, y, folds)
             else:
-                run["grid"] = time_grid(base, X, y, folds, memory=True)
+                run["grid"] = time_grid(base, X, y, folds, memory=True, kind=args.grid)
             print(rep, which, round(run[which]["seconds"], 1), flush=True)
         run["ratio"] = run["grid"]["seconds"] / run["cv"]["seconds"]
         run["load_average"] = os.getloadavg()
@@ -183,7 +207,9 @@ def main(argv=None) -> int:
         record["environment"] = environment()
         write_json(out, record)  # after every repeat: an interrupted run keeps them
     if args.uncached:
-        record["grid_without_memory"] = time_grid(base, X, y, folds, memory=False)
+        record["grid_without_memory"] = time_grid(
+            base, X, y, folds, memory=False, kind=args.grid
+        )
     record["load_average_end"] = os.getloadavg()
     record["wall_s"] = time.perf_counter() - t_start
     write_json(out, record)

@@ -5,7 +5,8 @@ columns ordinal-encoded as in ``bench_quality``), times ``--repeats`` times,
 alternating, the library's exact search
 (:func:`skdistill.augment._neighbors.nearest_neighbors`, k=1) and a brute-force
 :class:`~sklearn.neighbors.NearestNeighbors` search on the same search matrix,
-and checks that every row's neighbour is at the same distance.
+and checks that every row's neighbour is at the same distance (up to the
+rounding of brute force's ``|a|^2 + |b|^2 - 2ab`` expansion, about 1e-20).
 
 Usage::
 
@@ -54,7 +55,10 @@ def run(dataset: str, repeats: int) -> dict:
         "times_s": times,
         "median_s": med,
         "speed_up": med["brute_force"] / med["grouped"],
-        "same_distances": bool(np.array_equal(d, d_ref)),
+        # brute force expands |a-b|^2 = |a|^2 + |b|^2 - 2ab and can pick a row
+        # farther by rounding (~1e-20); the grouped search is never farther
+        "max_abs_distance_diff": float(np.max(np.abs(d - d_ref))),
+        "never_farther": bool(np.all(d <= d_ref + 1e-12)),
         "same_indices_share": float(np.mean(ind == ref[:, 0])),
     }
 
@@ -69,7 +73,7 @@ def main(argv=None) -> int:
     records = [run(name, args.repeats) for name in args.datasets]
     lines = [
         "| dataset | rows | categorical columns | search columns | grouped (s) "
-        "| brute force (s) | speed-up | same distances |",
+        "| brute force (s) | speed-up | max distance difference |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in records:
@@ -77,7 +81,7 @@ def main(argv=None) -> int:
             f"| {r['dataset']} | {r['n_rows']} | {r['n_categorical']} | "
             f"{r['search_columns']} | {r['median_s']['grouped']:.2f} | "
             f"{r['median_s']['brute_force']:.2f} | {r['speed_up']:.1f}x | "
-            f"{r['same_distances']} |"
+            f"{r['max_abs_distance_diff']:.1e} |"
         )
     md = "\n".join(lines) + "\n"
     print(md)

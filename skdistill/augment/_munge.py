@@ -80,10 +80,12 @@ class MUNGEAugmenter(BaseAugmenter):
     Synthetic row ``j`` is derived from training row ``j % n_samples_fit_``, so
     ``k * n_samples_fit_`` rows are ``k`` MUNGE passes over the training set.
 
-    The neighbour search is exact (:class:`~sklearn.neighbors.NearestNeighbors`) and
-    costs up to ``O(n_samples_fit_^2 * n_features)`` in :meth:`fit`; sampling is
-    vectorised. With one training row the row is its own neighbour, so the output
-    is that row.
+    The neighbour search is exact (:class:`~sklearn.neighbors.NearestNeighbors`;
+    with categorical columns a tree within each categorical profile, brute force
+    only for the rows it cannot settle) and costs up to
+    ``O(n_samples_fit_^2 * n_features)`` in :meth:`fit`; sampling is vectorised.
+    With one training row the row is its own neighbour, so the output is that
+    row.
 
     References
     ----------

@@ -16,6 +16,7 @@ with equal or lower test log-loss (``benchmarks/README.md``, "MLP student").
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.validation import validate_data
@@ -31,6 +32,8 @@ def is_soft_target(y) -> bool:
     with a row that does not sum to 1 (a multilabel target, left to the parent
     class). Its rows are then validated by :func:`check_soft_targets`.
     """
+    if sparse.issparse(y):  # a sparse multilabel indicator: the parent's case
+        return False
     if not hasattr(y, "dtype") or not hasattr(y, "shape"):
         y = np.asarray(y)
     if len(y.shape) != 2 or y.shape[1] < 2 or np.dtype(y.dtype).kind != "f":

@@ -1,7 +1,9 @@
 """SoftTargetMLPClassifier: labels as its parent, soft targets as specified."""
 
 import numpy as np
+import pandas as pd
 import pytest
+from scipy import sparse
 from sklearn.datasets import make_classification
 from sklearn.neural_network import MLPClassifier
 
@@ -102,6 +104,8 @@ def test_which_targets_are_soft():
     assert not is_soft_target(np.array([[1.0, 1.0], [0.0, 1.0]]))  # multilabel
     assert not is_soft_target(np.array([0, 1, 1]))
     assert not is_soft_target(np.eye(3, dtype=int))
+    assert not is_soft_target(sparse.csr_matrix(np.eye(3)))  # multilabel indicator
+    assert is_soft_target(pd.DataFrame(np.full((3, 2), 0.5)))
 
 
 def test_distiller_mlp_learns_soft_targets_directly(monkeypatch):

@@ -69,7 +69,8 @@ def check_soft_targets(Y: np.ndarray, n_samples: int) -> np.ndarray:
 class SoftTargetMLPClassifier(MLPClassifier):
     """MLP classifier that also fits soft targets (class probability vectors).
 
-    Every parameter, attribute and method is that of
+    Every parameter (``hidden_layer_sizes``, ``alpha``, ``max_iter``, ...),
+    attribute and method is that of
     :class:`~sklearn.neural_network.MLPClassifier`; with class labels as ``y``
     it fits exactly the same model. With ``y`` a float array of shape
     ``(n_samples, n_classes)`` whose rows are probability vectors, it minimises
@@ -82,11 +83,6 @@ class SoftTargetMLPClassifier(MLPClassifier):
     With soft targets, training stops on the training loss (``tol``,
     ``n_iter_no_change``); ``early_stopping=True`` needs class labels (its
     validation score is an accuracy) and is refused with soft targets.
-
-    Parameters
-    ----------
-    **params
-        The parameters of :class:`~sklearn.neural_network.MLPClassifier`.
 
     See Also
     --------

@@ -58,19 +58,24 @@ def timed(times: dict, phase: str, log: Callable[[str], None], fn, *args):
     return result
 
 
-def _transfer(
+def _stage(
+    part,
     X,
+    label,
     augment,
     n_synthetic,
     seed,
     categorical_mask,
-    label,
     chunk_size,
     n_jobs,
-    times,
     log,
-):
-    """Fit the augmenter and label real + synthetic rows; time and log it."""
+) -> TeacherStage:
+    """Complete a teacher part into the stage.
+
+    Fits the augmenter and labels the real and synthetic rows with ``label``,
+    timing (``augment_and_label``) and logging it.
+    """
+    times = dict(part.times)
     t0 = time.perf_counter()
     augmenter = resolve_augmenter(augment)
     if augmenter.get_params().get("random_state", None) is None:
@@ -86,7 +91,16 @@ def _transfer(
     )
     times["augment_and_label"] = time.perf_counter() - t0
     log(f"transfer set: {X.shape[0]} real + {len(X_transfer) - len(X)} synthetic rows")
-    return augmenter, X_transfer, outputs, source
+    return TeacherStage(
+        teacher=part.teacher,
+        augmenter=augmenter,
+        X_transfer=X_transfer,
+        outputs=outputs,
+        source=source,
+        temperature=part.temperature,
+        calibration=part.calibration,
+        times=times,
+    )
 
 
 def _calibrate(held, y_index, sample_weight):
@@ -192,28 +206,17 @@ def classification_stage(
     part = teacher_part(
         teacher, X, y, sample_weight, classes, seeds, calibration_cv, log
     )
-    times = dict(part.times)
-    augmenter, X_transfer, proba, source = _transfer(
+    return _stage(
+        part,
         X,
+        lambda rows: teacher_proba(part.teacher, rows, classes),
         augment,
         n_synthetic,
         seeds["augment"],
         categorical_mask,
-        lambda rows: teacher_proba(part.teacher, rows, classes),
         chunk_size,
         n_jobs,
-        times,
         log,
-    )
-    return TeacherStage(
-        teacher=part.teacher,
-        augmenter=augmenter,
-        X_transfer=X_transfer,
-        outputs=proba,
-        source=source,
-        temperature=part.temperature,
-        calibration=part.calibration,
-        times=times,
     )
 
 
@@ -253,28 +256,19 @@ def regression_stage(
     """
     part = teacher_part(teacher, X, y, sample_weight, log)
     fitted = part.teacher
-    times = dict(part.times)
 
     def label(rows):
         return np.asarray(fitted.predict(rows), dtype=np.float64).reshape(len(rows), -1)
 
-    augmenter, X_transfer, outputs, source = _transfer(
+    return _stage(
+        part,
         X,
+        label,
         augment,
         n_synthetic,
         seeds["augment"],
         categorical_mask,
-        label,
         chunk_size,
         n_jobs,
-        times,
         log,
-    )
-    return TeacherStage(
-        teacher=fitted,
-        augmenter=augmenter,
-        X_transfer=X_transfer,
-        outputs=outputs,
-        source=source,
-        times=times,
     )

@@ -69,24 +69,22 @@ def search_matrix(
     as in Bucila et al. (2006). NaN in a categorical column is one more level (an
     extra one-hot column): a mismatch with any category, a match with another NaN.
     """
-    n_samples = X.shape[0]
-    scaled, codes, n_levels = _search_parts(
-        X, categorical_mask, data_min, data_max, categories
-    )
+    parts = _search_parts(X, categorical_mask, data_min, data_max, categories)
+    return _matrix_from_parts(*parts)
+
+
+def _matrix_from_parts(scaled, codes, n_levels):
+    """:func:`search_matrix` from the output of :func:`_search_parts`."""
+    n_samples, n_categorical = codes.shape
     parts = [] if scaled is None else [scaled]
-    rows = [np.arange(n_samples)] * codes.shape[1]
-    cols = []
-    offset = 0
-    for j in range(codes.shape[1]):
-        cols.append(codes[:, j] + offset)
-        offset += n_levels[j]
-    n_onehot = offset
+    n_onehot = int(sum(n_levels))
     if n_onehot == 0:  # no categorical column
         if not parts:
             return np.zeros((n_samples, 1))
         return np.ascontiguousarray(np.hstack(parts))
-    rows = np.concatenate(rows)
-    cols = np.concatenate(cols)
+    # each row's one-hot column in every categorical column's block
+    cols = (codes + np.cumsum([0, *n_levels[:-1]])).ravel()
+    rows = np.repeat(np.arange(n_samples), n_categorical)
     weight = 1.0 / np.sqrt(2.0)
     if n_onehot <= _MAX_DENSE_ONEHOT:
         onehot = np.zeros((n_samples, n_onehot))
@@ -139,20 +137,17 @@ def nearest_neighbors(
     k = min(n_neighbors, n_samples - 1)
     if k < 1:
         return np.zeros((n_samples, 1), dtype=np.int64)
+    parts = _search_parts(X, categorical_mask, data_min, data_max, categories)
     if not categorical_mask.any():
-        M = search_matrix(X, categorical_mask, data_min, data_max, categories)
-        nn = NearestNeighbors(n_neighbors=k).fit(M)
+        nn = NearestNeighbors(n_neighbors=k).fit(_matrix_from_parts(*parts))
         # X=None: query the training points themselves, each excluded from its result
         return np.ascontiguousarray(nn.kneighbors(return_distance=False), np.int64)
-    scaled, codes, _ = _search_parts(
-        X, categorical_mask, data_min, data_max, categories
-    )
+    scaled, codes, _ = parts
     out = np.empty((n_samples, k), dtype=np.int64)
     done = _within_profiles(scaled, codes, k, out)
     todo = np.flatnonzero(~done)
     if todo.size:
-        M = search_matrix(X, categorical_mask, data_min, data_max, categories)
-        out[todo] = _brute_force_excluding_self(M, todo, k)
+        out[todo] = _brute_force_excluding_self(_matrix_from_parts(*parts), todo, k)
     return out
 
 

@@ -513,7 +513,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         and fitted; a fitted model wrapped in
         :class:`sklearn.frozen.FrozenEstimator` is used as is, never refitted.
     student : {'tree', 'mlp', 'linear'} or estimator, default='tree'
-        The compact model. ``'tree'``: a 256-leaf entropy tree trained on the soft
+        The compact model. ``'tree'``: a 1,024-leaf entropy tree trained on the soft
         cross-entropy; ``'mlp'``: a 32x32 MLP classifier and ``'linear'``: logistic
         regression, both behind median imputation and scaling, trained with the
         soft cross-entropy (see :func:`skdistill.make_student`). Any classifier
@@ -917,7 +917,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         regressor is cloned and fitted; a fitted model wrapped in
         :class:`sklearn.frozen.FrozenEstimator` is used as is.
     student : {'tree', 'mlp', 'linear'} or regressor, default='tree'
-        ``'tree'``: a 256-leaf regression tree; ``'mlp'``: a 32x32
+        ``'tree'``: a 1,024-leaf regression tree; ``'mlp'``: a 32x32
         :class:`~sklearn.neural_network.MLPRegressor`; ``'linear'``: ridge
         regression; the last two behind median imputation and scaling. A
         single-output regressor is wrapped for multi-output targets.

@@ -68,7 +68,7 @@ _GATHER_CHUNK = 65_536
 #: float64 gather of 50 features is 3 MiB per class).
 _ROW_BLOCK = 8_192
 
-_DEFAULT_TREE = dict(max_leaf_nodes=256, min_samples_leaf=10)
+_DEFAULT_TREE = dict(max_leaf_nodes=1024, min_samples_leaf=10)
 _DEFAULT_MLP = dict(
     hidden_layer_sizes=(32, 32),
     alpha=1e-4,
@@ -99,13 +99,19 @@ def make_student(alias: str, task: str, random_state=None):
     Parameters
     ----------
     alias : {'tree', 'mlp', 'linear'}
-        ``'tree'``: a tree grown best-first to at most 256 leaves (511 nodes,
-        at least 10 rows a leaf). Capacity matters more than depth limits here:
-        on telco churn, magic, bikeshare and adult (seed 0, 20k training rows
-        at most, default teacher) this was the one size of those tried (depth
-        6, 8, 10; 64 or 256 leaves) where the distilled tree beat the same tree
-        on the labels on all four (+0.002, +0.019, +0.014 R^2, +0.010), while a
-        depth-6 tree was capacity-bound and gained nothing. For classification
+        ``'tree'``: a tree grown best-first to at most 1,024 leaves (2,047
+        nodes, at least 10 rows a leaf). Capacity matters more than depth
+        limits: a depth-6 tree was capacity-bound and gained nothing from
+        distillation. The transfer set (real plus synthetic rows, all labelled
+        by the teacher) lets a distilled tree use more leaves than the same
+        tree fitted on the labels, which overfits them. Against 256 leaves, the
+        distilled 1,024-leaf tree was better on 14 of 15 (dataset, seed) splits
+        of adult, bikeshare, casp, diamonds, fars, magic and telco churn
+        (default teacher, 2x MUNGE; +0.003 accuracy on adult and magic, +0.008
+        R^2 on bikeshare, +0.064 on casp; telco seed 1 -0.005;
+        ``benchmarks/results/quality_sizes_sweep/capacity_summary.md``); 2,048
+        leaves gained little more (casp +0.015, diamonds +0.001) at twice the
+        size. For classification
         a :class:`~sklearn.tree.DecisionTreeClassifier` with the entropy
         criterion trained on the soft cross-entropy: its split criterion is
         then the soft-target log-loss and a leaf predicts the mean soft target
@@ -127,7 +133,7 @@ def make_student(alias: str, task: str, random_state=None):
     --------
     >>> from skdistill import make_student
     >>> make_student("tree", "classification")
-    DecisionTreeClassifier(criterion='log_loss', max_leaf_nodes=256,
+    DecisionTreeClassifier(criterion='log_loss', max_leaf_nodes=1024,
                            min_samples_leaf=10)
     """
     classification = task == "classification"

@@ -12,6 +12,7 @@ with a one-sided statistical bound, so that the target also holds on new rows
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from scipy.stats import beta, norm
@@ -329,10 +330,13 @@ class DistilledCascade(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.n_features_in_ = model.n_features_in_
         if hasattr(model, "feature_names_in_"):
             self.feature_names_in_ = model.feature_names_in_
-        X_val = validate_data(
-            self, X_val, reset=False, ensure_all_finite="allow-nan", dtype=np.float64
-        )
+        X_val = self._checked(X_val)
         y_val = np.asarray(y_val)
+        if y_val.ndim != 1 or len(y_val) != X_val.shape[0]:
+            raise ValueError(
+                f"y must be 1-D with one label per row of X: X has "
+                f"{X_val.shape[0]} rows, y has shape {y_val.shape}."
+            )
         unknown = np.setdiff1d(np.unique(y_val), self.classes_)
         if unknown.size:
             raise ValueError(
@@ -364,6 +368,21 @@ class DistilledCascade(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             confidence_level=self.confidence_level,
             paired=paired,
         )
+        if self.coverage_ == 0.0:
+            warnings.warn(
+                f"No threshold meets the target {self.metric} of "
+                f"{self.target_:.4f} on the {len(conf)} validation rows"
+                + (
+                    f" at confidence_level={self.confidence_level}"
+                    if self.confidence_level is not None
+                    else ""
+                )
+                + ": every row is deferred to the teacher (coverage_ = 0). "
+                "More validation rows, a larger max_drop (or lower min_score) "
+                "or confidence_level=None let the student answer some rows.",
+                UserWarning,
+                stacklevel=2,
+            )
         bound = None
         if self.confidence_level is not None:
             k = int(round(self.coverage_ * len(conf)))
@@ -382,11 +401,22 @@ class DistilledCascade(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         }
         return self
 
-    def _validated(self, X):
-        check_is_fitted(self)
+    def _checked(self, X):
+        """``X`` checked against the fitted columns.
+
+        A DataFrame is passed on as is (the distiller, fitted on a DataFrame,
+        converts it itself and would warn about an array without column
+        names); anything else becomes a float64 array.
+        """
+        if hasattr(X, "columns"):
+            return validate_data(self, X, reset=False, skip_check_array=True)
         return validate_data(
             self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64
         )
+
+    def _validated(self, X):
+        check_is_fitted(self)
+        return self._checked(X)
 
     def route(self, X):
         """Boolean mask: True where the student answers, False where deferred."""
@@ -403,7 +433,8 @@ class DistilledCascade(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         proba = self.distiller_.predict_proba(X)
         deferred = student_confidence(proba, self.confidence) < self.threshold_
         if deferred.any():
-            proba[deferred] = self.distiller_.teacher_predict_proba(X[deferred])
+            rows = X.iloc[deferred] if hasattr(X, "iloc") else X[deferred]
+            proba[deferred] = self.distiller_.teacher_predict_proba(rows)
         return proba
 
     def predict(self, X):

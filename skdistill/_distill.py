@@ -126,6 +126,20 @@ def _categorical_from_dtype(X) -> np.ndarray | None:
     return mask if mask.any() else None
 
 
+def _checked_weights(sample_weight, X):
+    """``sample_weight`` as float64, one non-negative weight per row, or None."""
+    if sample_weight is None:
+        return None
+    return _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True
+    )
+
+
+def _is_real(value) -> bool:
+    """A real number, not a bool or a string."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
     """Steps shared by both tasks: validate, fit teacher, build transfer set."""
 
@@ -303,6 +317,17 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             return AUTO_N_SYNTHETIC[student_family(self.student)]
         return self.n_synthetic
 
+    def _check_student_budget(self):
+        """``student_budget`` is valid, and only given with ``student='auto'``."""
+        if check_budget(self.student_budget) and not (
+            isinstance(self.student, str) and self.student == "auto"
+        ):
+            raise ValueError(
+                "student_budget only applies to student='auto' (the budgeted "
+                f"search); got student={self.student!r}. Pass student='auto' "
+                "or leave student_budget=None."
+            )
+
     def _prepare_teacher(self, seeds, n_outputs: int = 1):
         teacher = self._resolved_teacher(n_outputs)
         if is_frozen(teacher):
@@ -379,22 +404,27 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             With ``student_`` replaced and ``fine_tune_`` describing the step.
         """
         check_is_fitted(self)
-        if not 0.0 <= label_weight <= 1.0:
-            raise ValueError(f"label_weight must be in [0, 1]; got {label_weight!r}.")
-        if not replay >= 0.0:
-            raise ValueError(f"replay must be >= 0; got {replay!r}.")
+        if not (_is_real(label_weight) and 0.0 <= label_weight <= 1.0):
+            raise ValueError(
+                f"label_weight must be a number in [0, 1]; got {label_weight!r}."
+            )
+        if not (_is_real(replay) and replay >= 0.0):
+            raise ValueError(f"replay must be a number >= 0; got {replay!r}.")
         if not (isinstance(epochs, numbers.Integral) and epochs >= 1):
             raise ValueError(f"epochs must be an int >= 1; got {epochs!r}.")
         X = validate_data(
             self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64
         )
+        if np.ndim(y) == 0:
+            raise ValueError(
+                f"y must be array-like with one entry per row of X; got {y!r}."
+            )
         if len(y) != len(X):
             raise ValueError(
                 f"X has {len(X)} rows but y has {len(y)}; they must match."
             )
         labels = self._encode_labels(y)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        sample_weight = _checked_weights(sample_weight, X)
         t0 = time.perf_counter()
         out_new = self._teacher_outputs(X)
         targets = [self._student_targets(out_new, labels, label_weight)]
@@ -724,6 +754,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             )
         if not isinstance(self.student, str):
             _students.check_student(self.student, "classification")
+        self._check_student_budget()
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):
@@ -752,8 +783,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         self._check_components(teacher)
         X_raw, X, y = self._validate_X_y(X, y)
         check_classification_targets(y)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        sample_weight = _checked_weights(sample_weight, X)
         X, y, sample_weight = self._drop_zero_weights(X, y, sample_weight)
         categorical_mask = self._check_categorical(X_raw, X.shape[1])
 
@@ -1042,6 +1072,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
             )
         if not isinstance(self.student, str):
             _students.check_student(self.student, "regression")
+        self._check_student_budget()
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):
@@ -1073,8 +1104,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         self._check_components(teacher)
         if not is_frozen(teacher):
             teacher = _students.prepare_regressor(teacher, y2.shape[1])
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        sample_weight = _checked_weights(sample_weight, X)
         X, y, sample_weight = self._drop_zero_weights(X, y, sample_weight)
         y2 = y.reshape(len(y), -1)
         categorical_mask = self._check_categorical(X_raw, X.shape[1])

@@ -126,6 +126,12 @@ def _say(message: str = "") -> None:
 def _staging_dir(out: Path, force: bool):
     """A temporary directory beside ``out``, moved to ``out`` on success."""
     out = Path(out)
+    here = Path.cwd().resolve()
+    if out.resolve() == here or out.resolve() in here.parents:
+        raise CLIError(
+            f"--out {out} is the current directory or contains it; name a new "
+            "directory (it is replaced as a whole)."
+        )
     if out.exists() and not force:
         raise CLIError(f"{out} already exists; pass --force to replace it.")
     if out.exists() and not out.is_dir():
@@ -437,6 +443,15 @@ def _load_demo(name: str):
     return X, y, task
 
 
+#: What ``skdistill demo`` writes; a directory holding these is an earlier demo
+#: output, which the demo replaces without --force.
+_DEMO_FILES = ("model.onnx", "heldout.csv", "report.json")
+
+
+def _is_demo_output(out: Path) -> bool:
+    return out.is_dir() and all((out / name).is_file() for name in _DEMO_FILES)
+
+
 def _cmd_demo(args) -> int:
     from sklearn.model_selection import train_test_split
 
@@ -469,7 +484,8 @@ def _cmd_demo(args) -> int:
         random_state=args.random_state,
         verbose=0 if args.quiet else 1,
     )
-    with _staging_dir(out, force=True) as tmp, _thread_limit(args.n_jobs):
+    force = args.force or _is_demo_output(out)
+    with _staging_dir(out, force=force) as tmp, _thread_limit(args.n_jobs):
         with progress.step("fitting teacher and student"):
             model.fit(X_tr, y_tr)
         with progress.step("measuring the report on the held-out rows"):
@@ -902,6 +918,11 @@ def _cmd_report(args) -> int:
             "student and teacher. Use model.joblib or a full .skops file."
         )
     X, y = _read_for_model(Path(args.data), meta, progress, need_target=args.target)
+    if y.nunique() < 2:
+        raise CLIError(
+            f"target column {args.target!r} in {args.data} has a single value "
+            f"({str(y.iloc[0])!r}); the report's scores need at least two."
+        )
     y_values = y.to_numpy()
     classes = meta.get("classes")
     if classes is not None and classes and isinstance(classes[0], str):
@@ -1005,7 +1026,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         metavar="DIR",
         default="skdistill-demo",
-        help="output directory, replaced if it exists (default: skdistill-demo)",
+        help="output directory (default: skdistill-demo); an earlier demo "
+        "output there is replaced, any other existing path needs --force",
+    )
+    demo.add_argument(
+        "--force", action="store_true", help="replace --out whatever it holds"
     )
     demo.add_argument(
         "--n-jobs",

@@ -201,7 +201,43 @@ def test_cascade_bad_input(data, fitted):
         DistilledCascade(FrozenEstimator(fitted)).fit(X_tr, y_tr + 5)
     with pytest.raises(ValueError, match="features"):
         DistilledCascade(FrozenEstimator(fitted)).fit(X_tr[:, :3], y_tr)
+    for metric in ("agreement", "accuracy"):
+        cascade = DistilledCascade(FrozenEstimator(fitted), metric=metric)
+        with pytest.raises(ValueError, match="X has 1500 rows, y has shape"):
+            cascade.fit(X_tr, y_tr[:50])
     with pytest.raises(ValueError, match="'metric' parameter"):
         DistilledCascade(FrozenEstimator(fitted), metric="f1").fit(X_tr, y_tr)
     with pytest.raises(ValueError, match="'confidence_level' parameter"):
         DistilledCascade(FrozenEstimator(fitted), confidence_level=1.0).fit(X_tr, y_tr)
+
+
+def test_cascade_on_a_dataframe_gives_no_feature_name_warnings(data):
+    import warnings
+
+    pd = pytest.importorskip("pandas")
+    X_tr, X_te, y_tr, y_te = data
+    columns = [f"f{i}" for i in range(X_tr.shape[1])]
+    frame_tr, frame_te = (
+        pd.DataFrame(X_tr, columns=columns),
+        pd.DataFrame(X_te, columns=columns),
+    )
+    teacher = HistGradientBoostingClassifier(max_iter=30, random_state=0)
+    model = DistilledClassifier(teacher, "linear", random_state=0).fit(frame_tr, y_tr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cascade = DistilledCascade(FrozenEstimator(model), max_drop=0.02)
+        cascade.fit(frame_te, y_te)
+        proba = cascade.predict_proba(frame_te)
+        routed = cascade.route(frame_te)
+    assert 0.0 < cascade.coverage_ < 1.0
+    np.testing.assert_allclose(proba, cascade.predict_proba(X_te))
+    np.testing.assert_array_equal(routed, cascade.route(X_te))
+    with pytest.raises(ValueError, match="feature names"):
+        cascade.predict(frame_te.rename(columns={"f0": "other"}))
+
+
+def test_cascade_that_defers_everything_warns(data, fitted):
+    _, X_te, _, y_te = data
+    with pytest.warns(UserWarning, match="every row is deferred"):
+        cascade = DistilledCascade(FrozenEstimator(fitted)).fit(X_te[:100], y_te[:100])
+    assert cascade.coverage_ == 0.0

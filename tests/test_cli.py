@@ -377,3 +377,46 @@ def test_fit_on_data_the_model_cannot_fit_is_one_line_exit_2(tmp_path, capsys):
     assert err[-1].startswith("skdistill: error: cannot fit on the 1 training rows")
     assert "at least 2 classes" in err[-1]
     assert not out.exists()
+
+
+def test_demo_replaces_its_own_output_but_not_other_directories(workdir, capsys):
+    argv = ["demo", "--dataset", "wine", "--teacher", "hgb", "--n-jobs", "1", "-q"]
+    out = workdir / "demo-twice"
+    assert run([*argv, "--out", out], capsys)[0] == 0
+    assert run([*argv, "--out", out], capsys)[0] == 0  # an earlier demo output
+    victim = workdir / "precious"
+    victim.mkdir()
+    (victim / "important.txt").write_text("keep me")
+    code, out_text, err = run([*argv, "--out", victim], capsys)
+    _assert_clean_error(code, out_text, err, "--force")
+    assert (victim / "important.txt").read_text() == "keep me"
+
+
+def test_out_cannot_be_the_current_directory(workdir, monkeypatch, capsys):
+    monkeypatch.chdir(workdir)
+    argv = ["demo", "--dataset", "wine", "--teacher", "hgb", "-q", "--force"]
+    code, out, err = run([*argv, "--out", "."], capsys)
+    _assert_clean_error(code, out, err, "current directory")
+    assert not [p for p in workdir.iterdir() if p.name.startswith("..tmp")]
+
+
+def test_report_refuses_a_one_valued_target(fitted, workdir, capsys):
+    path = workdir / "one-valued.csv"
+    frame = make_frame().drop(columns="spend")
+    frame["churn"] = "yes"
+    frame.to_csv(path, index=False)
+    code, out, err = run(["report", fitted, path, "--target", "churn", "-q"], capsys)
+    _assert_clean_error(code, out, err, "single value")
+
+
+def test_python_dash_m_runs_the_command_line():
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "skdistill", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "demo" in done.stdout and "fit" in done.stdout

@@ -411,6 +411,23 @@ def test_zero_weight_rows_are_dropped_exactly():
     np.testing.assert_array_equal(with_zeros.predict_proba(X), dropped.predict_proba(X))
 
 
+@pytest.mark.parametrize("Distiller", [DistilledClassifier, DistilledRegressor])
+def test_negative_sample_weight_is_refused(Distiller):
+    X, y = make_classification(200, 5, random_state=0)
+    w = np.ones(200)
+    w[y == 1] = -1.0  # dropping these rows silently would leave one class
+    teacher = fast_clf_teacher() if Distiller is DistilledClassifier else None
+    with pytest.raises(ValueError, match="Negative values .*sample_weight"):
+        Distiller(teacher, n_synthetic=0.2).fit(X, y, sample_weight=w)
+
+
+def test_student_budget_needs_student_auto(small):
+    X, y = small
+    model = DistilledClassifier(fast_clf_teacher(), student_budget={"latency_us": 5})
+    with pytest.raises(ValueError, match="student_budget only applies to student="):
+        model.fit(X, y)
+
+
 def test_teacher_without_sample_weight_warns():
     X, y = make_classification(200, 5, random_state=0)
     with pytest.warns(UserWarning, match="does not accept sample_weight"):

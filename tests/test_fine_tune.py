@@ -88,6 +88,14 @@ def test_fine_tune_bad_input(shifted):
         model.fine_tune(X_new[:, :2], y_new)
     with pytest.raises(ValueError, match="rows"):
         model.fine_tune(X_new, y_new[:10])
+    with pytest.raises(ValueError, match="y must be array-like"):
+        model.fine_tune(X_new[:1], 1)
+    with pytest.raises(ValueError, match="label_weight must be a number"):
+        model.fine_tune(X_new, y_new, label_weight="0.5")
+    with pytest.raises(ValueError, match="replay must be a number"):
+        model.fine_tune(X_new, y_new, replay=None)
+    with pytest.raises(ValueError, match="Negative values .*sample_weight"):
+        model.fine_tune(X_new, y_new, sample_weight=-np.ones(len(y_new)))
     X0 = X_new.copy()
     model.fine_tune(X_new, y_new)
     np.testing.assert_array_equal(X_new, X0)

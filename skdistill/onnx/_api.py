@@ -35,6 +35,31 @@ def _distillers(model) -> list:
     return []
 
 
+def _check_sample(model, X_sample) -> None:
+    """``X_sample`` is 2-D and shaped like the rows ``model`` was fitted on."""
+    if np.ndim(X_sample) != 2:
+        raise ValueError(
+            "X_sample must be 2-D, rows shaped like the training data (e.g. "
+            f"X[:1]); got an array of shape {np.shape(X_sample)}."
+        )
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None and hasattr(X_sample, "columns"):
+        missing = [c for c in names if c not in set(X_sample.columns)]
+        if missing:
+            raise ValueError(
+                f"X_sample lacks the column(s) {missing} that "
+                f"{type(model).__name__} was fitted with."
+            )
+        return
+    expected = getattr(model, "n_features_in_", None)
+    if expected is not None and np.shape(X_sample)[1] != expected:
+        raise ValueError(
+            f"X_sample has {np.shape(X_sample)[1]} columns but "
+            f"{type(model).__name__} was fitted on {expected}; the exported "
+            "graph's input is shaped after X_sample."
+        )
+
+
 def _sample(model, X_sample):
     """A bare distiller takes one numeric matrix: DataFrames become arrays."""
     bare = (DistilledClassifier, DistilledRegressor, DistilledCascade)
@@ -170,6 +195,7 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
         )
     for distiller in distillers:
         check_is_fitted(distiller)  # a NotFittedError naming the model
+    _check_sample(model, X_sample)
     cascades = [d for d in distillers if isinstance(d, DistilledCascade)]
     if cascades and zipmap is not False:
         raise ValueError(
@@ -254,6 +280,7 @@ def teacher_to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=No
     register()
     teacher = model.teacher_ if hasattr(model, "teacher_") else model
     teacher = _unwrap(teacher)
+    _check_sample(model, X_sample)
     X_sample = np.asarray(X_sample, dtype=np.float32)
     onx = convert_teacher(
         teacher,
@@ -319,6 +346,12 @@ def onnx_feeds(sess, X) -> dict:
         raise ValueError(
             f"The ONNX model has {len(inputs)} inputs (one per column); pass a "
             "DataFrame with those columns."
+        )
+    missing = [inp.name for inp in inputs if inp.name not in set(X.columns)]
+    if missing:
+        raise ValueError(
+            f"The ONNX model expects the input column(s) {missing}, which X "
+            "does not have; was it exported from another model?"
         )
     feeds = {}
     for inp in inputs:

@@ -299,6 +299,29 @@ def test_too_old_opset_is_refused():
         to_onnx(model, np.asarray(X[:1], dtype=np.float32), target_opset=12)
 
 
+def test_sample_shaped_unlike_the_training_rows_is_refused():
+    model, X, _ = fitted("binary", "tree", "bare")
+    wide = np.zeros((1, X.shape[1] + 4), dtype=np.float32)
+    message = f"{X.shape[1] + 4} columns .* on {X.shape[1]}"
+    with pytest.raises(ValueError, match=message):
+        to_onnx(model, wide)
+    with pytest.raises(ValueError, match="2-D"):
+        to_onnx(model, np.zeros(X.shape[1], dtype=np.float32))
+
+
+def test_sample_dataframe_missing_a_column_is_refused():
+    model, X, _ = fitted("multiclass", "linear", "pipeline")
+    with pytest.raises(ValueError, match=repr(X.columns[0])):
+        to_onnx(model, as_dtype(X, np.float32)[:1].drop(columns=X.columns[0]))
+
+
+def test_verify_with_a_dataframe_lacking_an_input_column():
+    model, X, X_test = fitted("multiclass", "linear", "pipeline")
+    onx = to_onnx(model, as_dtype(X, np.float32)[:1])
+    with pytest.raises(ValueError, match="expects the input column"):
+        verify_onnx(model, onx, X_test.drop(columns=X.columns[0]))
+
+
 def test_not_a_distiller():
     with pytest.raises(TypeError, match="DistilledClassifier"):
         to_onnx(StandardScaler().fit(np.ones((3, 2))), np.ones((1, 2)))

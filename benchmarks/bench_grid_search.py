@@ -4,13 +4,13 @@ Measures, side by side in one run on one split, ``--repeats`` times (default 3),
 alternating which of the two goes first (A B, B A, A B, ...):
 
 * A: ``cross_validate`` (3 folds) of ONE distilled candidate, the default
-  distiller (default teacher, default 256-leaf tree student), and
+  distiller (default teacher, default 1,024-leaf tree student), and
 * B: ``GridSearchCV`` (3 folds, ``refit=False``) over SIX student candidates
   spanning the three families (the tree with ``max_depth`` 4, 6, 8 or None =
   the default, ``'mlp'``, ``'linear'``) with ``memory=`` set to a fresh
   directory each time, so the teacher fit, its calibration and the labelled
   transfer set are computed once per fold and reused by every candidate.
-  ``--grid trees``: six tree sizes instead (``max_leaf_nodes`` 16 to 512),
+  ``--grid trees``: six tree sizes instead (``max_leaf_nodes`` 16 to 2,048),
   where the student fits are cheap and the ratio shows what the reuse costs.
 
 The ratio of the medians (B / A) is the figure of the target (issue 7: at most
@@ -68,14 +68,14 @@ def candidate_grid(kind: str = "families"):
 
     ``'families'``: four trees (``max_depth`` None = the default, 4, 6, 8), the
     MLP and the linear student. ``'trees'``: six tree sizes (``max_leaf_nodes``
-    256 = the default, 16, 32, 64, 128, 512), the case where the student fits
+    1,024 = the default, 16, 64, 256, 512, 2,048), the case where the student fits
     are cheap and the figure shows what reusing the teacher stage costs.
     """
     tree = make_student("tree", "classification")
     if kind == "trees":
         return {
             "student": [tree],
-            "student__max_leaf_nodes": [256, 16, 32, 64, 128, 512],
+            "student__max_leaf_nodes": [1024, 16, 64, 256, 512, 2048],
         }
     return [
         {"student": [tree], "student__max_depth": [None, 4, 6, 8]},

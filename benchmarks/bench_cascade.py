@@ -3,7 +3,8 @@
 For each dataset (classification) and seed: one seeded 75/25 split
 (``common.make_split``, training rows capped at 20,000); the training part is
 split again 80/20 (stratified): the distiller (default teacher, ``--student``,
-default the library's tree: 1,024 leaves since commit 69a0055, 256 before) is fitted on the 80%, and ``DistilledCascade`` over
+default the library's tree: 1,024 leaves since commit 69a0055, 256 before) is
+fitted on the 80%, and ``DistilledCascade`` over
 the frozen distiller chooses its threshold on the 20%. The test split reports
 the cascade's accuracy, the teacher's, their difference and the coverage
 (share of test rows the student answers alone: rows that never reach the

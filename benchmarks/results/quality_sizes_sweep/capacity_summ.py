@@ -1,4 +1,5 @@
 """Tree/MLP capacity sweep (g6, g7, g8): distilled and hard scores per leaf budget."""
+
 import json
 from collections import defaultdict
 
@@ -23,7 +24,15 @@ for line in open("capacity_records.jsonl"):
         key = "mlp" + "x".join(map(str, p.get("hidden_layer_sizes", [32, 32])))
     k = "accuracy" if "accuracy" in r["metrics"] else "r2"
     rows[(r["dataset"], r["seed"])][key] = (r["metrics"][k], r["hard"], r["teacher"])
-cols = ["tree256", "tree1024", "tree2048", "tree4096", "mlp32x32", "mlp64x64", "mlp128x128"]
+cols = [
+    "tree256",
+    "tree1024",
+    "tree2048",
+    "tree4096",
+    "mlp32x32",
+    "mlp64x64",
+    "mlp128x128",
+]
 print("| dataset | seed | teacher | " + " | ".join(cols) + " |")
 print("|---|---|---|" + "---|" * len(cols))
 for (ds, seed), d in sorted(rows.items()):
@@ -37,6 +46,20 @@ for (ds, seed), d in sorted(rows.items()):
         else:
             cells.append("")
     print(f"| {ds} | {seed} | {t:.4f} | " + " | ".join(cells) + " |")
-diffs = [(ds, s, d["tree1024"][0] - d["tree256"][0]) for (ds, s), d in sorted(rows.items()) if "tree256" in d and "tree1024" in d]
-print("\n1,024 - 256 leaves, distilled:", ", ".join(f"{ds}/{s} {x:+.4f}" for ds, s, x in diffs))
-print("better on", sum(x > 0 for *_, x in diffs), "of", len(diffs), "; worse on", sum(x < 0 for *_, x in diffs))
+diffs = [
+    (ds, s, d["tree1024"][0] - d["tree256"][0])
+    for (ds, s), d in sorted(rows.items())
+    if "tree256" in d and "tree1024" in d
+]
+print(
+    "\n1,024 - 256 leaves, distilled:",
+    ", ".join(f"{ds}/{s} {x:+.4f}" for ds, s, x in diffs),
+)
+print(
+    "better on",
+    sum(x > 0 for *_, x in diffs),
+    "of",
+    len(diffs),
+    "; worse on",
+    sum(x < 0 for *_, x in diffs),
+)

@@ -1,25 +1,61 @@
-"""Single-row ONNX latency of the MLP student at widths 32x32, 64x64, 128x128 vs floor (magic)."""
-import warnings, json
-warnings.simplefilter("ignore")
+"""Single-row ONNX latency of tree and MLP students of several sizes (magic).
+
+Run from the repository root: ``PYTHONPATH=. python
+benchmarks/results/quality_sizes_sweep/mlp_width_latency.py``. One interleaved
+run (the helpers of ``benchmarks.bench_onnx``), 4,000 calls per model, against
+the Identity floor; a cheap 50-tree random forest is the teacher (only the
+graph's size matters here, not the student's quality).
+"""
+
+import json
+import warnings
+
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
-from benchmarks.bench_onnx import make_session, identity_model, ort_call, interleaved_latency, load_data
+
+from benchmarks.bench_onnx import (
+    identity_model,
+    interleaved_latency,
+    load_data,
+    make_session,
+    ort_call,
+)
 from skdistill import DistilledClassifier, make_student
 from skdistill.onnx import to_onnx
-data = load_data("magic")
-X_tr, X_te, y_tr = data[0], data[1], data[2]
+
+warnings.simplefilter("ignore")
+X_tr, X_te, y_tr = load_data("magic")[:3]
 X1 = X_te[:1].astype(np.float32)
 calls = {"floor": ort_call(make_session(identity_model(X_tr.shape[1])), X1)}
-for name, hs in [("tree256", None), ("tree1024", 1024), ("mlp32", (32, 32)), ("mlp64", (64, 64)), ("mlp128", (128, 128))]:
+sizes = [
+    ("tree256", 256),
+    ("tree1024", 1024),
+    ("mlp32", (32, 32)),
+    ("mlp64", (64, 64)),
+    ("mlp128", (128, 128)),
+]
+for name, size in sizes:
     if name.startswith("tree"):
-        st = make_student("tree", "classification")
-        if hs: st.set_params(max_leaf_nodes=hs)
+        student = make_student("tree", "classification").set_params(max_leaf_nodes=size)
     else:
-        st = make_student("mlp", "classification").set_params(mlpclassifier__hidden_layer_sizes=hs)
-    m = DistilledClassifier(RandomForestClassifier(50, random_state=0), student=st, random_state=0, calibration_cv=None).fit(X_tr, y_tr)
-    onx = to_onnx(m, X1)
-    print(name, [n.op_type for n in onx.graph.node], len(onx.SerializeToString()), flush=True)
+        student = make_student("mlp", "classification").set_params(
+            mlpclassifier__hidden_layer_sizes=size
+        )
+    teacher = RandomForestClassifier(50, random_state=0)
+    model = DistilledClassifier(
+        teacher, student=student, random_state=0, calibration_cv=None
+    ).fit(X_tr, y_tr)
+    onx = to_onnx(model, X1)
+    nodes = [n.op_type for n in onx.graph.node]
+    print(name, nodes, len(onx.SerializeToString()), flush=True)
     calls[name] = ort_call(make_session(onx), X1)
 res = interleaved_latency(calls, 4000)
-fl = res["floor"]["p50_us"]
-print(json.dumps({k: (round(v["p50_us"], 2), round(v["p50_us"] / fl, 3)) for k, v in res.items()}))
+floor = res["floor"]["p50_us"]
+print(
+    json.dumps(
+        {
+            k: (round(v["p50_us"], 2), round(v["p50_us"] / floor, 3))
+            for k, v in res.items()
+        }
+    )
+)

@@ -15,10 +15,11 @@ from sklearn.frozen import FrozenEstimator
 
 sys.path.insert(0, "/work/main")
 sys.path.insert(0, "/tmp/exp")
+from exp import get_teacher  # noqa: E402
+
 from benchmarks import common  # noqa: E402
 from benchmarks.bench_quality import CalibratedTeacher  # noqa: E402
 from benchmarks.datasets import load  # noqa: E402
-from exp import get_teacher  # noqa: E402
 from skdistill import DistilledClassifier  # noqa: E402
 from skdistill._calibration import (  # noqa: E402
     expected_calibration_error,

@@ -126,8 +126,8 @@ def _say(message: str = "") -> None:
 def _staging_dir(out: Path, force: bool):
     """A temporary directory beside ``out``, moved to ``out`` on success."""
     out = Path(out)
-    here = Path.cwd().resolve()
-    if out.resolve() == here or out.resolve() in here.parents:
+    here, target = Path.cwd().resolve(), out.resolve()
+    if target == here or target in here.parents:
         raise CLIError(
             f"--out {out} is the current directory or contains it; name a new "
             "directory (it is replaced as a whole)."
@@ -316,6 +316,17 @@ def _split_target(frame, target: str, path):
     y = frame[target]
     keep = y.notna()
     return frame.loc[keep], y[keep], int((~keep).sum())
+
+
+def _check_target_varies(y, target: str, path, why: str) -> int:
+    """The number of distinct target values; one is bad input (``why`` says why)."""
+    n_values = int(y.nunique())
+    if n_values < 2:
+        raise CLIError(
+            f"target column {target!r} in {path} has a single value "
+            f"({str(y.iloc[0])!r}); {why}."
+        )
+    return n_values
 
 
 def _check_columns(frame, schema, target, path) -> None:
@@ -543,12 +554,7 @@ def _cmd_fit(args) -> int:
     if unknown:
         raise CLIError(f"--categorical names columns not in {data}: {unknown}.")
     task = _infer_task(y, args.task)
-    n_values = y.nunique()
-    if n_values < 2:
-        raise CLIError(
-            f"target column {args.target!r} has a single value "
-            f"({str(y.iloc[0])!r}); there is nothing to learn."
-        )
+    n_values = _check_target_varies(y, args.target, data, "there is nothing to learn")
     if task == "regression" and not _is_numeric(y):
         raise CLIError(
             f"--task regression needs a numeric target; {args.target!r} is not."
@@ -918,11 +924,9 @@ def _cmd_report(args) -> int:
             "student and teacher. Use model.joblib or a full .skops file."
         )
     X, y = _read_for_model(Path(args.data), meta, progress, need_target=args.target)
-    if y.nunique() < 2:
-        raise CLIError(
-            f"target column {args.target!r} in {args.data} has a single value "
-            f"({str(y.iloc[0])!r}); the report's scores need at least two."
-        )
+    _check_target_varies(
+        y, args.target, args.data, "the report's scores need at least two"
+    )
     y_values = y.to_numpy()
     classes = meta.get("classes")
     if classes is not None and classes and isinstance(classes[0], str):

@@ -44,7 +44,8 @@ def _check_sample(model, X_sample) -> None:
         )
     names = getattr(model, "feature_names_in_", None)
     if names is not None and hasattr(X_sample, "columns"):
-        missing = [c for c in names if c not in set(X_sample.columns)]
+        given = set(X_sample.columns)
+        missing = [c for c in names if c not in given]
         if missing:
             raise ValueError(
                 f"X_sample lacks the column(s) {missing} that "
@@ -347,7 +348,8 @@ def onnx_feeds(sess, X) -> dict:
             f"The ONNX model has {len(inputs)} inputs (one per column); pass a "
             "DataFrame with those columns."
         )
-    missing = [inp.name for inp in inputs if inp.name not in set(X.columns)]
+    columns = set(X.columns)
+    missing = [inp.name for inp in inputs if inp.name not in columns]
     if missing:
         raise ValueError(
             f"The ONNX model expects the input column(s) {missing}, which X "

@@ -43,8 +43,9 @@ Protocol
     multiclass: regress the probability vector) or ``teacher_.predict``
     (regression); fit the *regressor* of the same family and capacity,
     ``skdistill.make_student(family, 'regression', seed)`` (the 'tree' one is
-    ``DecisionTreeRegressor(max_leaf_nodes=256, min_samples_leaf=10)``, the
-    same capacity as skdistill's tree student); predict by threshold 0.5 /
+    ``DecisionTreeRegressor(max_leaf_nodes=1024, min_samples_leaf=10)`` since
+    commit 69a0055, 256 leaves before: the same capacity as skdistill's tree
+    student); predict by threshold 0.5 /
     argmax, probabilities clipped to [0, 1];
   - ``imodels``: ``imodels.DistilledRegressor(teacher=FrozenEstimator(teacher_),
     student=<the same regressor>)``: it "fits" the (frozen) teacher and fits

@@ -104,3 +104,52 @@ def test_early_stopping_wrappers_use_blocks(small_thresholds, monkeypatch):
     calls = _spy(monkeypatch, reg.estimator_.booster_)
     np.testing.assert_allclose(reg.predict(X), reg.estimator_.predict(X), atol=1e-9)
     assert len(calls) > 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"reg_sqrt": True},  # LightGBM squares the sum back
+        {"boosting_type": "rf", "subsample": 0.6, "subsample_freq": 1},  # averages
+        {"pred_early_stop": True},  # LightGBM stops summing early
+    ],
+    ids=["reg_sqrt", "random_forest", "pred_early_stop"],
+)
+def test_not_a_plain_sum_falls_back(small_thresholds, monkeypatch, params):
+    X, y = make_regression(n_samples=300, n_features=5, noise=5.0, random_state=0)
+    y = np.abs(y)
+    model = LGBMRegressor(n_estimators=60, verbose=-1, **params).fit(X, y)
+    expected = model.predict(X)
+    calls = _spy(monkeypatch, model.booster_)
+    got = _lightgbm.booster_predict(model, X, proba=False)
+    assert calls == []
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_unknown_transform_is_caught_by_the_check(small_thresholds, monkeypatch):
+    """A link that does not reproduce LightGBM sends the batch to LightGBM."""
+    X, y = make_classification(n_samples=300, random_state=0)
+    model = LGBMClassifier(n_estimators=50, verbose=-1).fit(X, y)
+    monkeypatch.setattr(
+        _lightgbm, "_link", lambda model, proba: lambda raw: np.column_stack([raw, raw])
+    )
+    np.testing.assert_array_equal(
+        _lightgbm.booster_predict(model, X, proba=True), model.predict_proba(X)
+    )
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2, -1])
+def test_blocks_use_the_models_thread_count(small_thresholds, monkeypatch, n_jobs):
+    X, y = make_classification(n_samples=300, random_state=0)
+    model = LGBMClassifier(n_estimators=50, n_jobs=n_jobs, verbose=-1).fit(X, y)
+    threads = []
+    original = model.booster_.predict
+
+    def predict(*args, **kwargs):
+        threads.append(kwargs.get("num_threads"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(model.booster_, "predict", predict)
+    _lightgbm.booster_predict(model, X, proba=True)
+    assert len(set(threads)) == 1  # the blocks and LightGBM's own check agree
+    assert threads[0] == model._process_n_jobs(n_jobs)

@@ -11,7 +11,7 @@ import numpy as np
 import onnx
 from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._cascade import DistilledCascade
 from .._distill import DistilledClassifier, DistilledRegressor
@@ -65,9 +65,10 @@ def _sample(model, X_sample):
     """A bare distiller takes one numeric matrix: DataFrames become arrays."""
     bare = (DistilledClassifier, DistilledRegressor, DistilledCascade)
     if isinstance(model, bare) and hasattr(X_sample, "columns"):
-        dtypes = {np.dtype(d) for d in X_sample.dtypes}
-        dtype = np.float32 if dtypes == {np.dtype(np.float32)} else np.float64
-        return np.asarray(X_sample, dtype=dtype)
+        float32 = all(
+            isinstance(d, np.dtype) and d == np.float32 for d in X_sample.dtypes
+        )
+        return _matrix(X_sample, np.float32 if float32 else np.float64)
     if isinstance(X_sample, np.ndarray) and X_sample.dtype.kind in "iub":
         return X_sample.astype(np.float32)
     return X_sample
@@ -337,12 +338,19 @@ _ORT_DTYPES = {
 }
 
 
+def _matrix(X, dtype) -> np.ndarray:
+    """``X`` (an array or a DataFrame, pandas extension dtypes included: a
+    numeric ``category``, ``Int64`` with missing values) as a ``dtype`` matrix,
+    converted as the distillers' ``fit`` converts it."""
+    return check_array(X, dtype=dtype, ensure_all_finite=False)
+
+
 def onnx_feeds(sess, X) -> dict:
     """Inputs for ``sess`` from a matrix or a DataFrame (one input per column)."""
     inputs = sess.get_inputs()
     if len(inputs) == 1:
         dtype = _ORT_DTYPES[inputs[0].type]
-        return {inputs[0].name: np.asarray(X).astype(dtype, copy=False)}
+        return {inputs[0].name: _matrix(X, dtype)}
     if not hasattr(X, "columns"):
         raise ValueError(
             f"The ONNX model has {len(inputs)} inputs (one per column); pass a "

@@ -322,6 +322,27 @@ def test_verify_with_a_dataframe_lacking_an_input_column():
         verify_onnx(model, onx, X_test.drop(columns=X.columns[0]))
 
 
+@pytest.mark.parametrize("student", ["tree", "mlp", "linear"])
+def test_dataframe_with_pandas_extension_dtypes(student):
+    """A numeric ``category`` column and a nullable ``Int64`` one with missing
+    values: fit accepts them, so the export and its check must too."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(300, 3)), columns=["a", "b", "c"])
+    X["code"] = pd.Categorical(rng.choice([3, 7, 11], len(X)))
+    counts = pd.array(rng.integers(0, 5, len(X)), dtype="Int64")
+    counts[:20] = pd.NA
+    X["count"] = counts
+    y = (X["a"] + (X["code"].astype(float) > 5) > 0.5).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = distiller("binary", student).fit(X, y)
+    onx = to_onnx(model, X[:1])
+    parity = verify_onnx(model, onx, X)
+    assert parity.label_agreement == 1.0
+    assert parity.max_abs_diff <= 1e-12
+
+
 def test_not_a_distiller():
     with pytest.raises(TypeError, match="DistilledClassifier"):
         to_onnx(StandardScaler().fit(np.ones((3, 2))), np.ones((1, 2)))

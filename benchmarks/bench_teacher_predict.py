@@ -13,8 +13,8 @@ ways, ``--repeats`` times alternating the order:
   (:mod:`skdistill._lightgbm`) and calls LightGBM once otherwise.
 
 Reported per dataset: trees used, microseconds per row (medians), the speed-up
-and the largest absolute difference of the two outputs. One thread
-(``OMP_NUM_THREADS=1``) as in every benchmark here.
+and the largest absolute difference of the two outputs. One thread: the
+member is built with ``n_jobs=1`` (LightGBM ignores ``OMP_NUM_THREADS``).
 
 Usage::
 
@@ -39,8 +39,12 @@ from .datasets import load
 
 
 def lightgbm_member(task: str, seed: int):
-    """The default teacher's (unfitted) LightGBM member."""
-    teacher = default_teacher(task, random_state=seed)
+    """The default teacher's (unfitted) LightGBM member, on one thread.
+
+    ``n_jobs=1``: LightGBM's scikit-learn methods pass their own thread count
+    (``n_jobs=None``: the physical cores) and ignore ``OMP_NUM_THREADS``.
+    """
+    teacher = default_teacher(task, random_state=seed, n_jobs=1)
     return dict(teacher.estimators)["lightgbm"]
 
 

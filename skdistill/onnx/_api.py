@@ -219,7 +219,9 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
         for distiller in distillers:
             if isinstance(distiller, DistilledCascade):
                 distiller = distiller.distiller_
-            problem = _student_problem(distiller, kwargs)
+            problem = _student_problem(distiller, kwargs) or _embedding_problem(
+                distiller
+            )
             if problem is not None:
                 student = distiller.student_
                 raise OnnxExportError(
@@ -228,6 +230,25 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
                 ) from exc
         raise
     return _save(prune(onx), path)
+
+
+def _embedding_problem(distiller) -> str | None:
+    """Why a student that converts alone cannot be embedded, if known."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import FeatureUnion
+
+    from ._graph import _steps
+
+    for step in _steps(distiller.student_):
+        if isinstance(step, (ColumnTransformer, FeatureUnion)):
+            kind = type(step).__name__
+            return (
+                f"its {kind} converts only at the top of a model in skl2onnx, not "
+                "inside the distiller's graph. Move it in front of the distiller: "
+                f"make_pipeline({kind}(...), {type(distiller).__name__}(student="
+                "<the rest of the student>))."
+            )
+    return None
 
 
 def _student_problem(distiller, kwargs) -> str | None:

@@ -343,6 +343,25 @@ def test_dataframe_with_pandas_extension_dtypes(student):
     assert parity.max_abs_diff <= 1e-12
 
 
+def test_column_transformer_inside_the_student_names_the_fix():
+    """skl2onnx converts a ColumnTransformer only at the top of a model: the
+    error says to move it in front of the distiller (which works)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+
+    X, y, _ = data("binary", "bare")
+    columns = ColumnTransformer(
+        [("scaled", StandardScaler(), [0, 1])], remainder="passthrough"
+    )
+    student = make_pipeline(columns, LogisticRegression())
+    model = distiller("binary", student).fit(X, y)
+    with pytest.raises(OnnxExportError, match="Move it in front of the distiller"):
+        to_onnx(model, as_dtype(X, np.float32)[:1])
+    front = make_pipeline(clone(columns), distiller("binary", "linear")).fit(X, y)
+    onx = to_onnx(front, as_dtype(X, np.float32)[:1])
+    assert verify_onnx(front, onx, as_dtype(X, np.float32)).label_agreement == 1.0
+
+
 def test_not_a_distiller():
     with pytest.raises(TypeError, match="DistilledClassifier"):
         to_onnx(StandardScaler().fit(np.ones((3, 2))), np.ones((1, 2)))

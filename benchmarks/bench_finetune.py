@@ -185,7 +185,9 @@ def run_seed(seed: int, sizes: list[int], families, age: float, emit) -> None:
                     }
                 )
             t0 = time.perf_counter()
-            scratch = make_student(family, "classification", random_state=seed)
+            scratch = make_student(
+                family, "classification", random_state=seed, categorical=mask
+            )
             scratch.fit(X_new, y_new)
             emit(
                 {

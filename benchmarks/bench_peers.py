@@ -201,9 +201,9 @@ def student_size(est) -> int:
     raise TypeError(f"no size for {type(est).__name__}")
 
 
-def regressor_student(family: str, seed: int, regression_task: bool):
+def regressor_student(family: str, seed: int, regression_task: bool, categorical=None):
     """The regressor of ``family`` with skdistill's capacity (DIY and imodels)."""
-    st = make_student(family, "regression", seed)
+    st = make_student(family, "regression", seed, categorical)
     if regression_task:
         st = TransformedTargetRegressor(regressor=st, transformer=StandardScaler())
     return st
@@ -264,7 +264,9 @@ def run_split(name, seed, families, tune_iter, log):
     # --- hard-label students: teacher-independent, scored against each teacher
     hard = {}
     for fam in families:
-        st = make_student(fam, "classification" if clf else "regression", sseed)
+        st = make_student(
+            fam, "classification" if clf else "regression", sseed, sp.categorical_mask
+        )
         if not clf:
             st = TransformedTargetRegressor(regressor=st, transformer=StandardScaler())
         t0 = time.perf_counter()
@@ -366,7 +368,7 @@ def run_split(name, seed, families, tune_iter, log):
                     )
                 )
             # (b) DIY: fit a regressor of the same capacity on the teacher's outputs
-            st = regressor_student(fam, sseed, not clf)
+            st = regressor_student(fam, sseed, not clf, sp.categorical_mask)
             t0 = time.perf_counter()
             _quiet(st.fit, X, target)
             t_distil = t_label + time.perf_counter() - t0
@@ -400,7 +402,7 @@ def run_split(name, seed, families, tune_iter, log):
 
                 im = ImodelsDistilled(
                     teacher=FrozenEstimator(teacher_raw),
-                    student=regressor_student(fam, sseed, not clf),
+                    student=regressor_student(fam, sseed, not clf, sp.categorical_mask),
                 )
                 t0 = time.perf_counter()
                 _quiet(im.fit, X, y)

@@ -329,7 +329,9 @@ def run_split(name, seed, families, augmenters, sweep_sizes, sweep_aug, oof, log
 
     # --- hard-label baselines
     for fam in families:
-        student = make_student(fam, "classification" if clf else "regression", sseed)
+        student = make_student(
+            fam, "classification" if clf else "regression", sseed, sp.categorical_mask
+        )
         if not clf:
             student = TransformedTargetRegressor(
                 regressor=student, transformer=StandardScaler()
@@ -480,7 +482,7 @@ def run_oof(
             lab_syn = wrapped.predict(X_syn) if n_syn else np.empty(0)
             soft = np.concatenate([oof, lab_syn])
         for fam in families:
-            student = make_student(fam, task, sseed)
+            student = make_student(fam, task, sseed, mask)
             t1 = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

@@ -336,8 +336,10 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         fill_random_state(teacher, seeds["teacher"])
         return teacher
 
-    def _prepare_student(self, seeds):
-        student = _students.resolve_student(self.student, self._task, None)
+    def _prepare_student(self, seeds, categorical_mask=None):
+        student = _students.resolve_student(
+            self.student, self._task, None, categorical_mask
+        )
         fill_random_state(student, seeds["student"])
         return student
 
@@ -471,7 +473,9 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         }
         return self
 
-    def _search_student(self, stage, targets, weights, reference, seeds):
+    def _search_student(
+        self, stage, targets, weights, reference, seeds, categorical_mask=None
+    ):
         """``student='auto'``: pick the most faithful candidate within budget."""
         budget = check_budget(self.student_budget)
         t0 = time.perf_counter()
@@ -487,6 +491,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             self._fit_student,
             budget,
             seeds["student"],
+            categorical_mask,
         )
         self.fit_times_["student"] = time.perf_counter() - t0
         chosen = next(r for r in self.student_search_ if r["chosen"])
@@ -827,9 +832,11 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         if self.student == "auto":
             self.student_mode_ = "soft_cross_entropy"
             reference = stage.outputs[: len(y)].argmax(axis=1)
-            self._search_student(stage, soft, weights, reference, seeds)
+            self._search_student(
+                stage, soft, weights, reference, seeds, categorical_mask
+            )
             return self
-        student = self._prepare_student(seeds)
+        student = self._prepare_student(seeds, categorical_mask)
         self.student_mode_ = _students.student_mode(student, self.student_target)
         # hand the transfer matrix over: the student fit may free it early
         rows = [stage.X_transfer]
@@ -1131,9 +1138,11 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         weights = None if sample_weight is None else sample_weight[stage.source]
         if self.student == "auto":
             reference = self._standardise(stage.outputs[: len(y2)])
-            self._search_student(stage, targets, weights, reference, seeds)
+            self._search_student(
+                stage, targets, weights, reference, seeds, categorical_mask
+            )
             return self
-        student = self._prepare_student(seeds)
+        student = self._prepare_student(seeds, categorical_mask)
         n_outputs = 1 if targets.ndim == 1 else targets.shape[1]
         student = _students.prepare_regressor(student, n_outputs)
         self.student_ = self._timed(

@@ -25,8 +25,14 @@ from ._students import final_estimator, make_student
 LATENCY_CALLS = 300
 
 
-def candidate_students(task: str, random_state=None) -> list[tuple[str, object]]:
+def candidate_students(
+    task: str, random_state=None, categorical=None
+) -> list[tuple[str, object]]:
     """The candidates ``student='auto'`` searches, smallest first per family.
+
+    ``categorical`` (a mask or column indices) reaches
+    :func:`~skdistill.make_student`: the MLP and linear candidates one-hot
+    encode those columns.
 
     Examples
     --------
@@ -36,14 +42,14 @@ def candidate_students(task: str, random_state=None) -> list[tuple[str, object]]
     """
     out = []
     for depth in (3, 6, 8, 10):
-        tree = make_student("tree", task, random_state)
+        tree = make_student("tree", task, random_state, categorical)
         tree.set_params(max_depth=depth)
         out.append((f"tree-d{depth}", tree))
     for name, layers in (("16", (16,)), ("32x32", (32, 32)), ("64x64", (64, 64))):
-        mlp = make_student("mlp", task, random_state)
+        mlp = make_student("mlp", task, random_state, categorical)
         mlp.set_params(**{f"{mlp.steps[-1][0]}__hidden_layer_sizes": layers})
         out.append((f"mlp-{name}", mlp))
-    out.append(("linear", make_student("linear", task, random_state)))
+    out.append(("linear", make_student("linear", task, random_state, categorical)))
     return out
 
 
@@ -100,6 +106,7 @@ def search_students(
     fit_student,
     budget: dict | None,
     seed: int,
+    categorical=None,
 ) -> tuple[object, list[dict]]:
     """Fit every candidate, measure fidelity and ONNX cost, pick within budget.
 
@@ -113,6 +120,9 @@ def search_students(
         regression the teacher's (standardised) predictions of the real rows.
     budget : dict or None
         ``{"latency_us": float, "onnx_bytes": int}``, either key optional.
+    categorical : ndarray of bool or None
+        The categorical columns, for the candidates (see
+        :func:`candidate_students`).
 
     Returns
     -------
@@ -127,7 +137,7 @@ def search_students(
     strat = teacher_reference if classification else None
     fit_rows, val_rows = _holdout_rows(n_real, source, strat, seed)
     w_fit = None if weights is None else weights[fit_rows]
-    candidates = candidate_students(task, seed)
+    candidates = candidate_students(task, seed, categorical)
     results = []
     for name, candidate in candidates:
         student = fit_student(

@@ -47,6 +47,7 @@ from sklearn.tree import (
 from sklearn.utils import get_tags
 from sklearn.utils.validation import has_fit_parameter
 
+from ._categorical import OneHotColumns
 from ._soft_mlp import SoftTargetMLPClassifier
 from ._soft_targets import proba_to_logits
 
@@ -77,23 +78,34 @@ _DEFAULT_MLP = dict(
 )
 
 
-def _scaled(estimator, name: str | None = None):
+def _scaled(estimator, name: str | None = None, categorical=None):
     """Median imputation and standard scaling in front of a scale-sensitive model.
 
     The steps are named as :func:`~sklearn.pipeline.make_pipeline` names them,
-    the last one ``name`` when given.
+    the last one ``name`` when given. With ``categorical`` column indices, a
+    :class:`~skdistill._categorical.OneHotColumns` step comes first.
     """
-    pipe = make_pipeline(
-        SimpleImputer(strategy="median", keep_empty_features=True),
-        StandardScaler(),
-        estimator,
-    )
+    steps = [SimpleImputer(strategy="median", keep_empty_features=True)]
+    steps += [StandardScaler(), estimator]
+    if categorical:
+        steps.insert(0, OneHotColumns(categorical=list(categorical)))
+    pipe = make_pipeline(*steps)
     if name is not None:
         pipe.steps[-1] = (name, estimator)
     return pipe
 
 
-def make_student(alias: str, task: str, random_state=None):
+def _categorical_columns(categorical) -> list[int]:
+    """Column indices from a boolean mask or indices (None: none)."""
+    if categorical is None:
+        return []
+    categorical = np.asarray(categorical).reshape(-1)
+    if categorical.dtype == bool:
+        return np.flatnonzero(categorical).tolist()
+    return [int(j) for j in categorical]
+
+
+def make_student(alias: str, task: str, random_state=None, categorical=None):
     """Return the unfitted student for a family alias.
 
     Parameters
@@ -128,6 +140,12 @@ def make_student(alias: str, task: str, random_state=None):
     task : {'classification', 'regression'}
     random_state : int or None
         Seed of the student (trees and MLPs).
+    categorical : array-like of bool or int, default=None
+        The categorical columns (a mask or indices). MLP and linear students
+        then one-hot encode them first
+        (:class:`~skdistill._categorical.OneHotColumns`: one 0/1 column per
+        category seen in ``fit``); trees split on the codes as they are. The
+        distillers pass the columns they know (``categorical_features``).
 
     Examples
     --------
@@ -143,15 +161,17 @@ def make_student(alias: str, task: str, random_state=None):
                 criterion="log_loss", **_DEFAULT_TREE, random_state=random_state
             )
         return DecisionTreeRegressor(**_DEFAULT_TREE, random_state=random_state)
+    columns = _categorical_columns(categorical)
     if alias == "mlp":
         if classification:  # step named as for an MLPClassifier
             mlp = SoftTargetMLPClassifier(**_DEFAULT_MLP, random_state=random_state)
-            return _scaled(mlp, "mlpclassifier")
-        return _scaled(MLPRegressor(**_DEFAULT_MLP, random_state=random_state))
+            return _scaled(mlp, "mlpclassifier", columns)
+        mlp = MLPRegressor(**_DEFAULT_MLP, random_state=random_state)
+        return _scaled(mlp, None, columns)
     if alias == "linear":
         if classification:
-            return _scaled(LogisticRegression(C=1.0, max_iter=1000))
-        return _scaled(Ridge(alpha=1.0))
+            return _scaled(LogisticRegression(C=1.0, max_iter=1000), None, columns)
+        return _scaled(Ridge(alpha=1.0), None, columns)
     raise ValueError(
         f"student={alias!r} is not a known family; use one of {STUDENT_ALIASES} "
         "or a scikit-learn classifier/regressor instance."
@@ -487,10 +507,10 @@ def classifier_student_labels(student, mode: str, X) -> np.ndarray:
     return np.asarray(student.predict(X), dtype=np.intp)
 
 
-def resolve_student(student, task: str, random_state):
+def resolve_student(student, task: str, random_state, categorical=None):
     """Clone or build the student; check that it can serve for ``task``."""
     if isinstance(student, str):
-        return make_student(student, task, random_state)
+        return make_student(student, task, random_state, categorical)
     check_student(student, task)
     return clone(student)
 

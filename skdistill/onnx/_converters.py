@@ -30,6 +30,7 @@ from skl2onnx.common.utils import (
     check_input_and_output_types,
 )
 
+from .._categorical import OneHotColumns
 from .._distill import DistilledClassifier, DistilledRegressor, _student_has_proba
 from .._soft_mlp import SoftTargetMLPClassifier
 from . import _dense
@@ -376,6 +377,30 @@ def register_soft_mlp_converter() -> None:
     )
 
 
+def shape_one_hot_columns(operator):
+    """Same type as the input; one column per numeric column and indicator."""
+    est = operator.raw_operator
+    source, _, _ = est.output_table()
+    n_rows = operator.inputs[0].get_first_dimension()
+    kind = type(operator.inputs[0].type)
+    operator.outputs[0].type = kind([n_rows, len(est.numeric_) + len(source)])
+
+
+def convert_one_hot_columns(scope, operator, container):
+    """:func:`skdistill.onnx._graph.one_hot_columns` as a converter."""
+    opv = container.target_opset
+    X = operator.inputs[0]
+    dtype = np.float64 if X.type.__class__ is DoubleTensorType else np.float32
+    node = g.one_hot_columns(
+        operator.raw_operator,
+        X,
+        dtype,
+        opv,
+        output_names=[operator.outputs[0].full_name],
+    )
+    node.add_to(scope, container)
+
+
 def register() -> None:
     """Register the distillers' converters with skl2onnx (idempotent)."""
     global _REGISTERED
@@ -396,6 +421,12 @@ def register() -> None:
         convert_distilled_regressor,
     )
     register_soft_mlp_converter()
+    update_registered_converter(
+        OneHotColumns,
+        "SkdistillOneHotColumns",
+        shape_one_hot_columns,
+        convert_one_hot_columns,
+    )
     from ._cascade import register_cascade_converter
     from ._teacher import register_teacher_converters
 

@@ -43,6 +43,7 @@ from onnx import TensorProto
 from skl2onnx.algebra.onnx_operator import OnnxSubEstimator
 from skl2onnx.algebra.onnx_ops import (
     OnnxAdd,
+    OnnxAnd,
     OnnxArgMax,
     OnnxCast,
     OnnxClip,
@@ -57,6 +58,7 @@ from skl2onnx.algebra.onnx_ops import (
     OnnxLog,
     OnnxMatMul,
     OnnxMul,
+    OnnxOr,
     OnnxReduceSumApi11,
     OnnxReshape,
     OnnxShape,
@@ -88,6 +90,7 @@ from sklearn.tree import (
     ExtraTreeRegressor,
 )
 
+from .._categorical import OneHotColumns
 from .._soft_targets import PROBA_EPS, sharpen_student_proba
 from .._students import classifier_student_proba
 from . import _dense
@@ -169,7 +172,7 @@ def check_convertible(estimator, owner: str, path: str = "") -> None:
     from skl2onnx._supported_operators import sklearn_operator_name_map
 
     for step in _steps(estimator):
-        if _is_tree(step) or _exact_imputer(step):
+        if _is_tree(step) or _exact_imputer(step) or isinstance(step, OneHotColumns):
             continue
         kind = type(step)
         here = f"{path}{kind.__name__}"
@@ -362,8 +365,43 @@ def _allowed_options(est) -> dict:
         return {}
 
 
+def one_hot_columns(est: OneHotColumns, X, dtype, opv, output_names=None):
+    """:class:`~skdistill._categorical.OneHotColumns`, exactly, in ``dtype``.
+
+    The categorical columns are gathered once per indicator and compared with
+    a constant row of categories in one ``Equal``; missing-value indicators
+    are ``IsNaN`` of theirs. In a float32 graph a category that float32 cannot
+    hold is never matched (NaN in the row), as scikit-learn never matches it
+    with a float32 input either.
+    """
+    source, value, missing = est.output_table()
+    parts = []
+    if len(est.numeric_):
+        numeric = est.numeric_.astype(np.int64)
+        parts.append(OnnxGather(X, numeric, axis=1, op_version=opv))
+    if len(source):
+        columns = OnnxGather(X, source, axis=1, op_version=opv)
+        row = value.astype(dtype)
+        with np.errstate(invalid="ignore"):
+            row[row.astype(np.float64) != value] = np.nan
+        hits = OnnxEqual(columns, row.reshape(1, -1), op_version=opv)
+        if missing.any():
+            nan_hits = OnnxAnd(
+                OnnxIsNaN(columns, op_version=opv),
+                missing.reshape(1, -1),
+                op_version=opv,
+            )
+            hits = OnnxOr(hits, nan_hits, op_version=opv)
+        parts.append(_cast(hits, dtype, opv))
+    if len(parts) == 1:
+        return OnnxIdentity(parts[0], op_version=opv, output_names=output_names)
+    return OnnxConcat(*parts, axis=1, op_version=opv, output_names=output_names)
+
+
 def transform(est, X, dtype, opv):
     """The output of a transformer step."""
+    if isinstance(est, OneHotColumns):
+        return one_hot_columns(est, X, dtype, opv)
     if _exact_imputer(est):
         kept_all = not np.isnan(np.asarray(est.statistics_, dtype=np.float64)).any()
         if dtype == np.float32 and kept_all:

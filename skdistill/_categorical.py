@@ -1,0 +1,130 @@
+"""One-hot encoding of the categorical columns for MLP and linear students.
+
+A categorical column holds codes (numbers standing for categories). A tree
+splits on them well enough, but an MLP or a linear model reads a code as a
+magnitude: category 7 "is" more than category 3. :class:`OneHotColumns` gives
+those students one 0/1 column per category instead, and is what the ``'mlp'``
+and ``'linear'`` aliases put in front of their imputer and scaler when the
+distiller knows which columns are categorical (``categorical_features``, or
+pandas ``category`` columns). Evidence (default teacher, MUNGE, the protocol of
+``benchmarks/bench_quality.py``, ``benchmarks/results/quality_sizes_sweep``,
+"Categorical columns"): the distilled 32x32 MLP on adult gained 0.002-0.003
+accuracy on each of 3 seeds, on fars 0.019 (seed 0); telco churn -0.002, 0 and
++0.003.
+
+The transform is exact and cheap to export: each output column is
+``x[:, j] == category`` (or ``isnan(x[:, j])`` for a missing-value category seen
+in ``fit``), so the ONNX graph (:mod:`skdistill.onnx._graph`) compares the
+gathered columns with a constant row in one ``Equal`` node, in the input's
+precision.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+class OneHotColumns(TransformerMixin, BaseEstimator):
+    """Numeric columns as they are, then one 0/1 column per category.
+
+    Parameters
+    ----------
+    categorical : list of int
+        Indices of the categorical columns (codes: any numbers, NaN allowed).
+
+    Attributes
+    ----------
+    categories_ : list of ndarray
+        For each categorical column, its sorted distinct non-missing values
+        seen in ``fit``.
+    missing_category_ : ndarray of bool
+        For each categorical column, whether it had missing values in ``fit``
+        (they then get an indicator column of their own, after the values').
+    numeric_ : ndarray of int
+        The other columns, output first, in their order.
+    n_features_in_ : int
+
+    Notes
+    -----
+    Values not seen in ``fit`` (and missing values, if none were seen) get all
+    zeros, like ``OneHotEncoder(handle_unknown='ignore')``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdistill._categorical import OneHotColumns
+    >>> X = np.array([[0.5, 3.0], [1.5, 7.0], [2.5, np.nan]])
+    >>> OneHotColumns(categorical=[1]).fit_transform(X)
+    array([[0.5, 1. , 0. , 0. ],
+           [1.5, 0. , 1. , 0. ],
+           [2.5, 0. , 0. , 1. ]])
+    """
+
+    def __init__(self, categorical=()):
+        self.categorical = categorical
+
+    def _columns(self, n_features: int) -> np.ndarray:
+        columns = np.asarray(self.categorical, dtype=np.intp).reshape(-1)
+        if columns.size and (columns.min() < 0 or columns.max() >= n_features):
+            raise ValueError(
+                f"categorical holds column indices out of range [0, "
+                f"{n_features - 1}]: {columns.tolist()}."
+            )
+        if len(np.unique(columns)) != len(columns):
+            raise ValueError(f"categorical repeats columns: {columns.tolist()}.")
+        return columns
+
+    def fit(self, X, y=None):
+        """Learn each categorical column's categories."""
+        X = validate_data(self, X, ensure_all_finite="allow-nan", dtype=np.float64)
+        columns = self._columns(X.shape[1])
+        self.categorical_ = columns
+        self.numeric_ = np.setdiff1d(np.arange(X.shape[1]), columns)
+        self.categories_ = []
+        missing = []
+        for j in columns:
+            values = X[:, j]
+            nan = np.isnan(values)
+            self.categories_.append(np.unique(values[~nan]))
+            missing.append(bool(nan.any()))
+        self.missing_category_ = np.asarray(missing, dtype=bool)
+        return self
+
+    def output_table(self):
+        """``(source column, value, is_missing_indicator)`` of each indicator."""
+        check_is_fitted(self)
+        source, value, missing = [], [], []
+        for j, cats, nan in zip(
+            self.categorical_, self.categories_, self.missing_category_, strict=True
+        ):
+            source.extend([j] * len(cats))
+            value.extend(cats.tolist())
+            missing.extend([False] * len(cats))
+            if nan:
+                source.append(j)
+                value.append(np.nan)
+                missing.append(True)
+        return (
+            np.asarray(source, dtype=np.int64),
+            np.asarray(value, dtype=np.float64),
+            np.asarray(missing, dtype=bool),
+        )
+
+    def transform(self, X):
+        """``[numeric columns, indicators]``, float64."""
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64
+        )
+        source, value, missing = self.output_table()
+        gathered = X[:, source]
+        with np.errstate(invalid="ignore"):
+            hits = np.where(missing, np.isnan(gathered), gathered == value)
+        return np.hstack([X[:, self.numeric_], hits.astype(np.float64)])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags

@@ -362,6 +362,44 @@ def test_column_transformer_inside_the_student_names_the_fix():
     assert verify_onnx(front, onx, as_dtype(X, np.float32)).label_agreement == 1.0
 
 
+@pytest.mark.parametrize("student", ["mlp", "linear"])
+@pytest.mark.parametrize("task", ["binary", "regression"])
+@DTYPES
+def test_one_hot_categorical_columns(student, task, dtype):
+    """Students that one-hot encode categorical codes (missing values, codes
+    float32 cannot hold, unseen codes at predict time) export exactly."""
+    rng = np.random.default_rng(0)
+    n = 1500
+    X = np.column_stack(
+        [
+            rng.integers(0, 5, n).astype(float),
+            rng.choice([0.1, 0.2, 0.7], n),
+            rng.normal(size=n),
+            rng.normal(size=n) * 50,
+        ]
+    )
+    X[rng.random(n) < 0.05, 0] = np.nan
+    X[rng.random(n) < 0.05, 2] = np.nan
+    signal = (X[:, 0] == 3) + 2 * (X[:, 1] > 0.15) + np.nan_to_num(X[:, 2])
+    y = (signal > 1).astype(int) if task == "binary" else signal + X[:, 3] / 50
+    test = X[:1000].copy()
+    test[:40, 0] = 9.0  # unseen codes
+    test[40:60, 1] = 0.3
+    test[60:80, 2] = 40.0  # outside the training range
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = distiller(task, student, categorical_features=[0, 1]).fit(X, y)
+    assert type(model.student_.steps[0][1]).__name__ == "OneHotColumns"
+    onx = to_onnx(model, as_dtype(test, dtype)[:1])
+    parity = verify_onnx(model, onx, as_dtype(test, dtype))
+    if task == "binary":
+        assert parity.label_agreement == 1.0
+        assert parity.max_abs_diff <= PROBA_BOUND[dtype]
+    else:
+        scale = np.abs(model.predict(test)).max()
+        assert parity.max_abs_diff <= (1e-5 if dtype == np.float32 else 1e-12) * scale
+
+
 def test_not_a_distiller():
     with pytest.raises(TypeError, match="DistilledClassifier"):
         to_onnx(StandardScaler().fit(np.ones((3, 2))), np.ones((1, 2)))

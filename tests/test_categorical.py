@@ -1,0 +1,107 @@
+"""OneHotColumns and the categorical-aware MLP and linear students."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skdistill import DistilledClassifier, make_student
+from skdistill._categorical import OneHotColumns
+
+
+def _rows(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    X = np.column_stack(
+        [
+            rng.integers(0, 4, n).astype(float),  # codes 0-3
+            rng.normal(size=n),
+            rng.choice([0.1, 0.2, 0.7], n),  # codes float32 cannot hold
+        ]
+    )
+    X[rng.random(n) < 0.1, 0] = np.nan
+    X[rng.random(n) < 0.1, 1] = np.nan
+    return X
+
+
+def test_transform_is_numeric_columns_then_indicators():
+    X = _rows()
+    enc = OneHotColumns(categorical=[0, 2]).fit(X)
+    np.testing.assert_array_equal(enc.numeric_, [1])
+    np.testing.assert_array_equal(enc.categories_[0], [0, 1, 2, 3])
+    np.testing.assert_array_equal(enc.missing_category_, [True, False])
+    out = enc.transform(X)
+    assert out.shape == (len(X), 1 + 5 + 3)
+    np.testing.assert_array_equal(out[:, 0], X[:, 1])  # NaN kept for the imputer
+    indicators = out[:, 1:]
+    assert set(np.unique(indicators)) <= {0.0, 1.0}
+    np.testing.assert_array_equal(indicators.sum(axis=1), 2.0)  # one per column
+    np.testing.assert_array_equal(out[:, 5], np.isnan(X[:, 0]))
+    np.testing.assert_array_equal(out[:, 1], X[:, 0] == 0)
+
+
+def test_unseen_values_and_unseen_missing_get_zeros():
+    X = _rows()
+    X[:, 2] = np.where(np.isnan(X[:, 2]), 0.1, X[:, 2])
+    enc = OneHotColumns(categorical=[2]).fit(X)
+    new = X[:3].copy()
+    new[0, 2] = 5.0  # a value not seen in fit
+    new[1, 2] = np.nan  # missing, never seen in fit
+    out = enc.transform(new)
+    np.testing.assert_array_equal(out[:2, 2:], 0.0)
+    assert out[2, 2:].sum() == 1.0
+
+
+def test_user_array_is_not_modified():
+    X = _rows()
+    before = X.copy()
+    OneHotColumns(categorical=[0]).fit(X).transform(X)
+    np.testing.assert_array_equal(X, before)
+
+
+@pytest.mark.parametrize(
+    "categorical, message", [([3], "out of range"), ([0, 0], "repeats")]
+)
+def test_bad_columns_are_named(categorical, message):
+    with pytest.raises(ValueError, match=message):
+        OneHotColumns(categorical=categorical).fit(_rows())
+
+
+@parametrize_with_checks([OneHotColumns(categorical=[0])])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("alias", ["mlp", "linear"])
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_aliases_one_hot_encode_known_categoricals(alias, task):
+    mask = np.array([True, False, True])
+    student = make_student(alias, task, 0, categorical=mask)
+    assert isinstance(student.steps[0][1], OneHotColumns)
+    assert student.steps[0][1].categorical == [0, 2]
+    assert clone(student).get_params()["onehotcolumns__categorical"] == [0, 2]
+    plain = make_student(alias, task, 0)
+    assert not isinstance(plain.steps[0][1], OneHotColumns)
+    tree = make_student("tree", task, 0, categorical=mask)
+    assert not hasattr(tree, "steps")  # trees split on the codes
+
+
+def test_distiller_passes_its_categorical_columns():
+    X = _rows()
+    y = ((X[:, 0] == 2) | (np.nan_to_num(X[:, 1]) > 1)).astype(int)
+    teacher = HistGradientBoostingClassifier(max_iter=20, random_state=0)
+    model = DistilledClassifier(
+        teacher,
+        student="linear",
+        categorical_features=[0, 2],
+        n_synthetic=0.5,
+        random_state=0,
+    ).fit(X, y)
+    enc = model.student_.steps[0][1]
+    assert isinstance(enc, OneHotColumns)
+    np.testing.assert_array_equal(enc.categorical_, [0, 2])
+    # a code-as-magnitude model cannot learn "code == 2"; the encoded one can
+    plain = DistilledClassifier(
+        teacher, student="linear", n_synthetic=0.5, random_state=0
+    ).fit(X, y)
+    assert model.score(X, y) > plain.score(X, y) + 0.05

@@ -21,6 +21,8 @@ precision.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -33,12 +35,17 @@ class OneHotColumns(TransformerMixin, BaseEstimator):
     ----------
     categorical : list of int
         Indices of the categorical columns (codes: any numbers, NaN allowed).
+    max_categories : int, default=64
+        At most this many indicator columns per categorical column: the most
+        frequent categories (ties: the smaller code first). Rarer ones get all
+        zeros, as unseen codes do, so that a column of thousands of codes
+        (an identifier declared categorical) cannot blow up the width.
 
     Attributes
     ----------
     categories_ : list of ndarray
-        For each categorical column, its sorted distinct non-missing values
-        seen in ``fit``.
+        For each categorical column, the sorted distinct non-missing values
+        seen in ``fit`` that get an indicator (at most ``max_categories``).
     missing_category_ : ndarray of bool
         For each categorical column, whether it had missing values in ``fit``
         (they then get an indicator column of their own, after the values').
@@ -62,8 +69,9 @@ class OneHotColumns(TransformerMixin, BaseEstimator):
            [2.5, 0. , 0. , 1. ]])
     """
 
-    def __init__(self, categorical=()):
+    def __init__(self, categorical=(), max_categories=64):
         self.categorical = categorical
+        self.max_categories = max_categories
 
     def _columns(self, n_features: int) -> np.ndarray:
         columns = np.asarray(self.categorical, dtype=np.intp).reshape(-1)
@@ -79,6 +87,13 @@ class OneHotColumns(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Learn each categorical column's categories."""
         X = validate_data(self, X, ensure_all_finite="allow-nan", dtype=np.float64)
+        if not (
+            isinstance(self.max_categories, numbers.Integral)
+            and self.max_categories >= 1
+        ):
+            raise ValueError(
+                f"max_categories must be an int >= 1; got {self.max_categories!r}."
+            )
         columns = self._columns(X.shape[1])
         self.categorical_ = columns
         self.numeric_ = np.setdiff1d(np.arange(X.shape[1]), columns)
@@ -87,7 +102,11 @@ class OneHotColumns(TransformerMixin, BaseEstimator):
         for j in columns:
             values = X[:, j]
             nan = np.isnan(values)
-            self.categories_.append(np.unique(values[~nan]))
+            codes, counts = np.unique(values[~nan], return_counts=True)
+            if len(codes) > self.max_categories:
+                kept = np.argsort(-counts, kind="stable")[: self.max_categories]
+                codes = np.sort(codes[kept])
+            self.categories_.append(codes)
             missing.append(bool(nan.any()))
         self.missing_category_ = np.asarray(missing, dtype=bool)
         return self

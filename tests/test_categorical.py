@@ -59,12 +59,27 @@ def test_user_array_is_not_modified():
     np.testing.assert_array_equal(X, before)
 
 
+def test_max_categories_keeps_the_most_frequent_codes():
+    rng = np.random.default_rng(0)
+    codes = np.concatenate([np.repeat([5.0, 9.0], 50), np.arange(100.0, 400.0)])
+    X = np.column_stack([rng.permutation(codes), rng.normal(size=len(codes))])
+    enc = OneHotColumns(categorical=[0], max_categories=3).fit(X)
+    np.testing.assert_array_equal(enc.categories_[0], [5.0, 9.0, 100.0])
+    out = enc.transform(np.array([[250.0, 0.0], [9.0, 0.0]]))
+    np.testing.assert_array_equal(out[:, 1:], [[0, 0, 0], [0, 1, 0]])
+
+
 @pytest.mark.parametrize(
-    "categorical, message", [([3], "out of range"), ([0, 0], "repeats")]
+    "params, message",
+    [
+        ({"categorical": [3]}, "out of range"),
+        ({"categorical": [0, 0]}, "repeats"),
+        ({"categorical": [0], "max_categories": 0}, "max_categories"),
+    ],
 )
-def test_bad_columns_are_named(categorical, message):
+def test_bad_parameters_are_named(params, message):
     with pytest.raises(ValueError, match=message):
-        OneHotColumns(categorical=categorical).fit(_rows())
+        OneHotColumns(**params).fit(_rows())
 
 
 @parametrize_with_checks([OneHotColumns(categorical=[0])])

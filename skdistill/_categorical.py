@@ -40,6 +40,10 @@ class OneHotColumns(TransformerMixin, BaseEstimator):
         frequent categories (ties: the smaller code first). Rarer ones get all
         zeros, as unseen codes do, so that a column of thousands of codes
         (an identifier declared categorical) cannot blow up the width.
+    keep_codes : bool, default=False
+        Also output the categorical columns' codes themselves (with the
+        numeric columns, in their original order), for codes whose order
+        means something (an hour, a grade).
 
     Attributes
     ----------
@@ -50,7 +54,8 @@ class OneHotColumns(TransformerMixin, BaseEstimator):
         For each categorical column, whether it had missing values in ``fit``
         (they then get an indicator column of their own, after the values').
     numeric_ : ndarray of int
-        The other columns, output first, in their order.
+        The columns output first, as they are, in their order: the
+        non-categorical ones (all of them with ``keep_codes``).
     n_features_in_ : int
 
     Notes
@@ -69,9 +74,10 @@ class OneHotColumns(TransformerMixin, BaseEstimator):
            [2.5, 0. , 0. , 1. ]])
     """
 
-    def __init__(self, categorical=(), max_categories=64):
+    def __init__(self, categorical=(), max_categories=64, keep_codes=False):
         self.categorical = categorical
         self.max_categories = max_categories
+        self.keep_codes = keep_codes
 
     def _columns(self, n_features: int) -> np.ndarray:
         columns = np.asarray(self.categorical, dtype=np.intp).reshape(-1)
@@ -96,7 +102,11 @@ class OneHotColumns(TransformerMixin, BaseEstimator):
             )
         columns = self._columns(X.shape[1])
         self.categorical_ = columns
-        self.numeric_ = np.setdiff1d(np.arange(X.shape[1]), columns)
+        self.numeric_ = (
+            np.arange(X.shape[1])
+            if self.keep_codes
+            else np.setdiff1d(np.arange(X.shape[1]), columns)
+        )
         self.categories_ = []
         missing = []
         for j in columns:

@@ -59,6 +59,14 @@ def test_user_array_is_not_modified():
     np.testing.assert_array_equal(X, before)
 
 
+def test_keep_codes_outputs_every_column_then_indicators():
+    X = _rows()
+    out = OneHotColumns(categorical=[0, 2], keep_codes=True).fit_transform(X)
+    np.testing.assert_array_equal(out[:, :3], X)
+    plain = OneHotColumns(categorical=[0, 2]).fit_transform(X)
+    np.testing.assert_array_equal(out[:, 3:], plain[:, 1:])
+
+
 def test_max_categories_keeps_the_most_frequent_codes():
     rng = np.random.default_rng(0)
     codes = np.concatenate([np.repeat([5.0, 9.0], 50), np.arange(100.0, 400.0)])

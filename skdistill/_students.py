@@ -83,12 +83,13 @@ def _scaled(estimator, name: str | None = None, categorical=None):
 
     The steps are named as :func:`~sklearn.pipeline.make_pipeline` names them,
     the last one ``name`` when given. With ``categorical`` column indices, a
-    :class:`~skdistill._categorical.OneHotColumns` step comes first.
+    :class:`~skdistill._categorical.OneHotColumns` step comes first (indicators
+    added to the codes, which stay: ordered codes keep their order).
     """
     steps = [SimpleImputer(strategy="median", keep_empty_features=True)]
     steps += [StandardScaler(), estimator]
     if categorical:
-        steps.insert(0, OneHotColumns(categorical=list(categorical)))
+        steps.insert(0, OneHotColumns(categorical=list(categorical), keep_codes=True))
     pipe = make_pipeline(*steps)
     if name is not None:
         pipe.steps[-1] = (name, estimator)
@@ -142,9 +143,9 @@ def make_student(alias: str, task: str, random_state=None, categorical=None):
         Seed of the student (trees and MLPs).
     categorical : array-like of bool or int, default=None
         The categorical columns (a mask or indices). MLP and linear students
-        then one-hot encode them first
-        (:class:`~skdistill._categorical.OneHotColumns`: one 0/1 column per
-        category seen in ``fit``); trees split on the codes as they are. The
+        then get one 0/1 column per category seen in ``fit`` besides the codes
+        (:class:`~skdistill._categorical.OneHotColumns` with
+        ``keep_codes=True``); trees split on the codes as they are. The
         distillers pass the columns they know (``categorical_features``).
 
     Examples

@@ -54,7 +54,8 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from skdistill import DistilledClassifier, make_student
+from skdistill import DistilledClassifier
+from skdistill._students import resolve_student
 
 from .bench_quality import CalibratedTeacher
 from .common import RESULTS_DIR, environment, ordinal_encode, write_results
@@ -185,9 +186,7 @@ def run_seed(seed: int, sizes: list[int], families, age: float, emit) -> None:
                     }
                 )
             t0 = time.perf_counter()
-            scratch = make_student(
-                family, "classification", random_state=seed, categorical=mask
-            )
+            scratch = resolve_student(family, "classification", seed, mask)
             scratch.fit(X_new, y_new)
             emit(
                 {

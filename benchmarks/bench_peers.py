@@ -87,7 +87,8 @@ from sklearn.model_selection import ParameterSampler, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skdistill import DistilledClassifier, DistilledRegressor, make_student
+from skdistill import DistilledClassifier, DistilledRegressor
+from skdistill._students import resolve_student
 
 from . import common
 from .bench_quality import (
@@ -203,7 +204,7 @@ def student_size(est) -> int:
 
 def regressor_student(family: str, seed: int, regression_task: bool, categorical=None):
     """The regressor of ``family`` with skdistill's capacity (DIY and imodels)."""
-    st = make_student(family, "regression", seed, categorical)
+    st = resolve_student(family, "regression", seed, categorical)
     if regression_task:
         st = TransformedTargetRegressor(regressor=st, transformer=StandardScaler())
     return st
@@ -264,7 +265,7 @@ def run_split(name, seed, families, tune_iter, log):
     # --- hard-label students: teacher-independent, scored against each teacher
     hard = {}
     for fam in families:
-        st = make_student(
+        st = resolve_student(
             fam, "classification" if clf else "regression", sseed, sp.categorical_mask
         )
         if not clf:

@@ -105,7 +105,6 @@ from skdistill import (
     DistilledRegressor,
     _students,
     expected_calibration_error,
-    make_student,
 )
 from skdistill._distill import AUTO_N_SYNTHETIC
 from skdistill._soft_targets import soften
@@ -329,7 +328,8 @@ def run_split(name, seed, families, augmenters, sweep_sizes, sweep_aug, oof, log
 
     # --- hard-label baselines
     for fam in families:
-        student = make_student(
+        # as the distiller builds the alias (categorical columns: linear only)
+        student = _students.resolve_student(
             fam, "classification" if clf else "regression", sseed, sp.categorical_mask
         )
         if not clf:
@@ -482,7 +482,7 @@ def run_oof(
             lab_syn = wrapped.predict(X_syn) if n_syn else np.empty(0)
             soft = np.concatenate([oof, lab_syn])
         for fam in families:
-            student = make_student(fam, task, sseed, mask)
+            student = _students.resolve_student(fam, task, sseed, mask)
             t1 = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

@@ -30,9 +30,9 @@ def candidate_students(
 ) -> list[tuple[str, object]]:
     """The candidates ``student='auto'`` searches, smallest first per family.
 
-    ``categorical`` (a mask or column indices) reaches
-    :func:`~skdistill.make_student`: the MLP and linear candidates one-hot
-    encode those columns.
+    ``categorical`` (a mask or column indices) reaches the linear candidate,
+    as :func:`~skdistill._students.resolve_student` gives it to the
+    ``'linear'`` alias.
 
     Examples
     --------
@@ -42,11 +42,11 @@ def candidate_students(
     """
     out = []
     for depth in (3, 6, 8, 10):
-        tree = make_student("tree", task, random_state, categorical)
+        tree = make_student("tree", task, random_state)
         tree.set_params(max_depth=depth)
         out.append((f"tree-d{depth}", tree))
     for name, layers in (("16", (16,)), ("32x32", (32, 32)), ("64x64", (64, 64))):
-        mlp = make_student("mlp", task, random_state, categorical)
+        mlp = make_student("mlp", task, random_state)
         mlp.set_params(**{f"{mlp.steps[-1][0]}__hidden_layer_sizes": layers})
         out.append((f"mlp-{name}", mlp))
     out.append(("linear", make_student("linear", task, random_state, categorical)))

@@ -109,7 +109,7 @@ def test_aliases_one_hot_encode_known_categoricals(alias, task):
     assert not hasattr(tree, "steps")  # trees split on the codes
 
 
-def test_distiller_passes_its_categorical_columns():
+def test_distiller_gives_the_categorical_columns_to_linear_students_only():
     X = _rows()
     y = ((X[:, 0] == 2) | (np.nan_to_num(X[:, 1]) > 1)).astype(int)
     teacher = HistGradientBoostingClassifier(max_iter=20, random_state=0)
@@ -128,3 +128,11 @@ def test_distiller_passes_its_categorical_columns():
         teacher, student="linear", n_synthetic=0.5, random_state=0
     ).fit(X, y)
     assert model.score(X, y) > plain.score(X, y) + 0.05
+    mlp = DistilledClassifier(
+        teacher,
+        student="mlp",
+        categorical_features=[0, 2],
+        n_synthetic=0.5,
+        random_state=0,
+    ).fit(X, y)
+    assert not isinstance(mlp.student_.steps[0][1], OneHotColumns)

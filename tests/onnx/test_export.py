@@ -29,7 +29,7 @@ from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from threadpoolctl import threadpool_limits
 
-from skdistill import to_onnx, verify_onnx
+from skdistill import make_student, to_onnx, verify_onnx
 from skdistill.onnx import OnnxExportError, session
 
 DTYPES = pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
@@ -388,7 +388,12 @@ def test_one_hot_categorical_columns(student, task, dtype):
     test[60:80, 2] = 40.0  # outside the training range
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model = distiller(task, student, categorical_features=[0, 1]).fit(X, y)
+        kind = "classification" if task == "binary" else "regression"
+        model = distiller(
+            task,
+            make_student(student, kind, 0, categorical=[0, 1]),
+            categorical_features=[0, 1],
+        ).fit(X, y)
     assert type(model.student_.steps[0][1]).__name__ == "OneHotColumns"
     onx = to_onnx(model, as_dtype(test, dtype)[:1])
     parity = verify_onnx(model, onx, as_dtype(test, dtype))

@@ -34,7 +34,7 @@ import numpy as np
 from skdistill import default_teacher
 from skdistill._lightgbm import _MIN_ROWS, _MIN_TREES
 
-from .common import RESULTS_DIR, environment, make_split, write_json
+from .common import RESULTS_DIR, environment, make_split, write_results
 from .datasets import load
 
 
@@ -134,12 +134,9 @@ def main(argv=None) -> int:
         "load_average": list(os.getloadavg()),
         "records": records,
     }
-    write_json(os.path.join(RESULTS_DIR, "teacher_predict.json"), result)
-    with open(
-        os.path.join(RESULTS_DIR, "teacher_predict.md"), "w", encoding="utf-8"
-    ) as fh:
-        fh.write(markdown(records))
-    print(markdown(records))
+    table = markdown(records)
+    write_results(os.path.join(RESULTS_DIR, "teacher_predict"), result, table)
+    print(table)
     return 0
 
 

@@ -121,11 +121,15 @@ class OneHotColumns(TransformerMixin, BaseEstimator):
             self.categories_.append(codes)
             missing.append(bool(nan.any()))
         self.missing_category_ = np.asarray(missing, dtype=bool)
+        self._table = self._build_table()  # read by every transform
         return self
 
     def output_table(self):
         """``(source column, value, is_missing_indicator)`` of each indicator."""
         check_is_fitted(self)
+        return self._table
+
+    def _build_table(self):
         source, value, missing = [], [], []
         for j, cats, nan in zip(
             self.categorical_, self.categories_, self.missing_category_, strict=True

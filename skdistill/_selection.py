@@ -19,7 +19,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 
-from ._students import final_estimator, make_student
+from ._students import final_estimator, resolve_student
 
 #: Single-row latency is the median of this many ONNX Runtime calls.
 LATENCY_CALLS = 300
@@ -30,9 +30,9 @@ def candidate_students(
 ) -> list[tuple[str, object]]:
     """The candidates ``student='auto'`` searches, smallest first per family.
 
-    ``categorical`` (a mask or column indices) reaches the linear candidate,
-    as :func:`~skdistill._students.resolve_student` gives it to the
-    ``'linear'`` alias.
+    Each is built by :func:`~skdistill._students.resolve_student`, as the
+    distillers build an alias, so ``categorical`` (a mask or column indices)
+    reaches the families that take it (``ONE_HOT_FAMILIES``: the linear one).
 
     Examples
     --------
@@ -42,14 +42,14 @@ def candidate_students(
     """
     out = []
     for depth in (3, 6, 8, 10):
-        tree = make_student("tree", task, random_state)
+        tree = resolve_student("tree", task, random_state, categorical)
         tree.set_params(max_depth=depth)
         out.append((f"tree-d{depth}", tree))
     for name, layers in (("16", (16,)), ("32x32", (32, 32)), ("64x64", (64, 64))):
-        mlp = make_student("mlp", task, random_state)
+        mlp = resolve_student("mlp", task, random_state, categorical)
         mlp.set_params(**{f"{mlp.steps[-1][0]}__hidden_layer_sizes": layers})
         out.append((f"mlp-{name}", mlp))
-    out.append(("linear", make_student("linear", task, random_state, categorical)))
+    out.append(("linear", resolve_student("linear", task, random_state, categorical)))
     return out
 
 

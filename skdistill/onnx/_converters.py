@@ -389,12 +389,10 @@ def shape_one_hot_columns(operator):
 def convert_one_hot_columns(scope, operator, container):
     """:func:`skdistill.onnx._graph.one_hot_columns` as a converter."""
     opv = container.target_opset
-    X = operator.inputs[0]
-    dtype = np.float64 if X.type.__class__ is DoubleTensorType else np.float32
     node = g.one_hot_columns(
         operator.raw_operator,
-        X,
-        dtype,
+        operator.inputs[0],
+        graph_dtype(operator.inputs),
         opv,
         output_names=[operator.outputs[0].full_name],
     )

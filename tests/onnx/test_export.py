@@ -405,6 +405,29 @@ def test_one_hot_categorical_columns(student, task, dtype):
         assert parity.max_abs_diff <= (1e-5 if dtype == np.float32 else 1e-12) * scale
 
 
+@DTYPES
+def test_one_hot_columns_converts_standalone(dtype):
+    """skl2onnx converts OneHotColumns alone too (student='auto' measures its
+    candidates' ONNX cost that way), in the input's precision."""
+    import onnxruntime as ort
+
+    from skdistill._categorical import OneHotColumns
+
+    rng = np.random.default_rng(0)
+    X = np.column_stack(
+        [rng.integers(0, 4, 300).astype(float), rng.choice([0.1, 0.2], 300)]
+    )
+    X[:20, 0] = np.nan
+    enc = OneHotColumns(categorical=[0, 1], keep_codes=True).fit(X)
+    test = X.copy()
+    test[:5, 0] = 9.0
+    onx = skl2onnx.to_onnx(enc, as_dtype(test[:1], dtype))
+    sess = ort.InferenceSession(onx.SerializeToString())
+    got = sess.run(None, {sess.get_inputs()[0].name: as_dtype(test, dtype)})[0]
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got, enc.transform(as_dtype(test, dtype)))
+
+
 def test_not_a_distiller():
     with pytest.raises(TypeError, match="DistilledClassifier"):
         to_onnx(StandardScaler().fit(np.ones((3, 2))), np.ones((1, 2)))

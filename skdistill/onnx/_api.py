@@ -19,6 +19,7 @@ from ._converters import register
 from ._graph import OnnxExportError
 from ._teacher import (
     _unwrap,
+    conversion_problem,
     convert_teacher,
     convert_with_fixes,
     teacher_opsets,
@@ -253,21 +254,11 @@ def _embedding_problem(distiller) -> str | None:
 
 def _student_problem(distiller, kwargs) -> str | None:
     """Convert the student alone: the error message if that fails too."""
-    from ._graph import _allowed_options, _steps
-
-    student = distiller.student_
-    options = {
-        id(step): {"zipmap": False}
-        for step in _steps(student)
-        if "zipmap" in _allowed_options(step)
-    }
-    X = np.zeros((1, distiller.n_features_in_), dtype=np.float32)
-    try:
-        convert_with_fixes(student, X, **{**kwargs, "options": options or None})
-    except Exception as exc:
-        message = f"{type(exc).__name__}: {exc}"
-        return message if len(message) <= 500 else message[:500] + " ..."
-    return None
+    return conversion_problem(
+        distiller.student_,
+        distiller.n_features_in_,
+        target_opset=kwargs.get("target_opset"),
+    )
 
 
 def teacher_to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):

@@ -35,6 +35,7 @@ from .._distill import DistilledClassifier, DistilledRegressor, _student_has_pro
 from .._soft_mlp import SoftTargetMLPClassifier
 from . import _dense
 from . import _graph as g
+from ._teacher import conversion_problem, install_hgb_fix
 
 _NUMERIC_INPUTS = [FloatTensorType, DoubleTensorType, Int64TensorType]
 
@@ -120,6 +121,49 @@ def _add(nodes, scope, container, model):
         ) from exc
 
 
+def _parts(estimator):
+    """The steps of ``estimator`` and of the estimators wrapped inside them."""
+    for step in g._steps(estimator):
+        yield step
+        inner = getattr(step, "estimator", None)
+        if inner is not None and not isinstance(inner, str):
+            yield from _parts(inner)
+
+
+def _native(step) -> bool:
+    """Whether this module writes the step's nodes itself (no sub-estimator)."""
+    return (
+        g._is_tree(step)
+        or g._exact_imputer(step)
+        or isinstance(step, OneHotColumns)
+        or _dense.dense_net(step) is not None
+        or type(step).__name__ == "StandardScaler"
+    )
+
+
+def check_student(model, opv) -> None:
+    """Fail early, naming the student, where its conversion would fail later.
+
+    skl2onnx converts a student this module does not write itself as a
+    sub-estimator *after* this converter has returned, so a failure there would
+    surface as a bare skl2onnx error. Such a student is tried alone first.
+    A HistGradientBoosting part gets skl2onnx's converter mended for protobuf
+    7 (:func:`~skdistill.onnx._teacher.install_hgb_fix`).
+    """
+    student = model.student_
+    g.check_convertible(student, _student_name(model))
+    parts = list(_parts(student))
+    if any(type(p).__name__.startswith("HistGradientBoosting") for p in parts):
+        install_hgb_fix()
+    if all(_native(p) for p in g._steps(student)):
+        return
+    problem = conversion_problem(student, model.n_features_in_, target_opset=opv)
+    if problem is not None:
+        raise g.OnnxExportError(
+            f"skl2onnx cannot convert {_student_name(model)}: {problem}"
+        )
+
+
 # ------------------------------------------------------------- classifier
 def _dense_classifier(model, X, classes, dtype, opv, outputs):
     """The lean graph of an MLP or linear student, or None if it does not apply.
@@ -153,9 +197,11 @@ def parse_distilled_classifier(scope, model, inputs, custom_parsers=None):
     if float_labels and options["zipmap"] is not False:
         raise g.OnnxExportError(
             f"{type(model).__name__} has float class labels "
-            f"{np.asarray(model.classes_)[:5].tolist()}, which ONNX ZipMap cannot "
-            "key on. Export with zipmap=False (the label output is then a double "
-            "tensor), or fit on integer or string labels."
+            f"{np.asarray(model.classes_)[:5].tolist()}, which the ZipMap of "
+            f"zipmap={options['zipmap']!r} cannot key on (it names outputs and map "
+            "keys by integer or string labels). Export with zipmap=False (the "
+            "label output is then a double tensor), or fit on integer or string "
+            "labels."
         )
     return _parse_sklearn_classifier(
         scope, model, inputs, custom_parsers=custom_parsers
@@ -218,7 +264,7 @@ def classifier_graph(
     dtype = graph_dtype(inputs)
     X = _input(inputs, dtype, opv)
     student = model.student_
-    g.check_convertible(student, _student_name(model))
+    check_student(model, opv)
     classes = _label_table(model.classes_)
     n_classes = len(classes)
     if nocl:  # option nocl: labels are class indices
@@ -318,7 +364,7 @@ def convert_distilled_regressor(scope, operator, container):
     dtype = graph_dtype(operator.inputs)
     X = _input(operator.inputs, dtype, opv)
     student = model.student_
-    g.check_convertible(student, _student_name(model))
+    check_student(model, opv)
     n_outputs = _n_outputs(model)
     out_name = operator.outputs[0]
     *transformers, final = g._steps(student)

@@ -225,6 +225,64 @@ def hgb_conversion_functions() -> dict:
     }
 
 
+#: skl2onnx's names of the converters :func:`hgb_conversion_functions` mends.
+_HGB_CONVERTERS = (
+    "SklearnHistGradientBoostingClassifier",
+    "SklearnHistGradientBoostingRegressor",
+)
+
+
+def install_hgb_fix() -> None:
+    """Mend skl2onnx's registered HistGradientBoosting converters, once.
+
+    :func:`convert_with_fixes` mends them for one call only. A distiller
+    converted by ``skl2onnx.to_onnx`` itself (in a user's pipeline) has no such
+    call: its converter installs this before it embeds a HistGradientBoosting
+    student. The mended converter only writes boolean list attributes as the
+    integers ONNX defines them to be, which every protobuf accepts.
+    """
+    from skl2onnx.common._registration import get_converter, register_converter
+
+    for name in _HGB_CONVERTERS:
+        try:
+            current = get_converter(name)
+        except ValueError:  # pragma: no cover - a skl2onnx without it
+            continue
+        if getattr(current, "_skdistill_mended", False):
+            continue
+        register_converter(
+            name,
+            _with_int_attributes(current),
+            overwrite=True,
+            options=current.get_allowed_options(),
+        )
+        get_converter(name)._skdistill_mended = True
+
+
+def conversion_problem(estimator, n_features: int, *, target_opset=None):
+    """Convert ``estimator`` alone: the error message if that fails, else None.
+
+    A trial on one row of zeros (conversion depends on types and shapes only),
+    classifiers without ZipMap; the message is cut to 500 characters.
+    """
+    from ._graph import _allowed_options, _steps
+
+    options = {
+        id(step): {"zipmap": False}
+        for step in _steps(estimator)
+        if "zipmap" in _allowed_options(step)
+    }
+    X = np.zeros((1, n_features), dtype=np.float32)
+    try:
+        convert_with_fixes(
+            estimator, X, options=options or None, target_opset=target_opset
+        )
+    except Exception as exc:  # skl2onnx raises many types
+        message = f"{type(exc).__name__}: {exc}"
+        return message if len(message) <= 500 else message[:500] + " ..."
+    return None
+
+
 def convert_with_fixes(model, X_sample, *, options=None, target_opset=None):
     """``skl2onnx.to_onnx`` with the HistGradientBoosting fix for this call only."""
     from skl2onnx import convert_sklearn

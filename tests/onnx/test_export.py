@@ -293,6 +293,34 @@ def test_hist_gradient_boosting_student_converts():
     assert_parity(model, X_test, np.float32)
 
 
+def test_hist_gradient_boosting_student_converts_with_skl2onnx_itself():
+    """skl2onnx.to_onnx on the distiller (no skdistill.to_onnx) mends it too."""
+    student = HistGradientBoostingClassifier(max_iter=5, random_state=0)
+    model, _, X_test = fit("binary", student)
+    X_test = np.asarray(X_test, dtype=np.float32)
+    onx = skl2onnx.to_onnx(
+        model, X_test[:1], options={id(model): {"zipmap": False}}
+    )
+    result = verify_onnx(model, onx, X_test)
+    assert result.label_agreement == 1.0, result
+    assert result.max_abs_diff <= PROBA_BOUND[np.float32], result
+
+
+def _callable_metric(a, b):
+    return float(np.abs(a - b).sum())
+
+
+@pytest.mark.parametrize("convert", ["skdistill", "skl2onnx"])
+def test_student_skl2onnx_fails_on_is_named(convert):
+    """skl2onnx has a converter for the type but not for these parameters."""
+    student = KNeighborsClassifier(n_neighbors=3, metric=_callable_metric)
+    model, _, X_test = fit("binary", student)
+    X = np.asarray(X_test[:1], dtype=np.float32)
+    export = to_onnx if convert == "skdistill" else skl2onnx.to_onnx
+    with pytest.raises(OnnxExportError, match="student KNeighborsClassifier.*metric"):
+        export(model, X)
+
+
 def test_too_old_opset_is_refused():
     model, X, _ = fitted("binary", "tree", "bare")
     with pytest.raises(OnnxExportError, match="target_opset >= 13"):

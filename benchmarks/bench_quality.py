@@ -79,6 +79,7 @@ calibration rows (``model.calibration_``).
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import os
 import sys
@@ -106,7 +107,11 @@ from skdistill import (
     _students,
     expected_calibration_error,
 )
-from skdistill._distill import AUTO_N_SYNTHETIC
+from skdistill._distill import (
+    AUTO_N_SYNTHETIC,
+    AUTO_N_SYNTHETIC_REGRESSION,
+    auto_n_synthetic,
+)
 from skdistill._soft_targets import soften
 from skdistill._teacher import default_teacher, fill_random_state
 from skdistill.augment import resolve_augmenter
@@ -261,9 +266,9 @@ def run_split(name, seed, families, augmenters, sweep_sizes, sweep_aug, oof, log
     # --- reference fit: library defaults, the one teacher of this split
     Distiller = DistilledClassifier if clf else DistilledRegressor
     t0 = time.perf_counter()
-    ref = Distiller(random_state=seed, categorical_features=cat).fit(
-        sp.X_train, sp.y_train
-    )
+    ref = Distiller(
+        random_state=seed, categorical_features=cat, n_jobs=common.N_JOBS
+    ).fit(sp.X_train, sp.y_train)
     ref_wall = time.perf_counter() - t0
     if clf:
         classes = ref.classes_
@@ -351,6 +356,8 @@ def run_split(name, seed, families, augmenters, sweep_sizes, sweep_aug, oof, log
         emit(dict(variant="hard", family=fam, metrics=m, wall_time=fit_t))
 
     # --- distilled variants with the frozen teacher
+    task = "classification" if clf else "regression"
+
     def distil(fam, aug, n_syn, variant):
         kw = dict(calibration_cv=None) if clf else {}
         model = Distiller(
@@ -360,6 +367,7 @@ def run_split(name, seed, families, augmenters, sweep_sizes, sweep_aug, oof, log
             n_synthetic=n_syn,
             categorical_features=cat,
             random_state=seed,
+            n_jobs=common.N_JOBS,
             **kw,
         )
         before = wrapped.n_labelled_
@@ -386,7 +394,7 @@ def run_split(name, seed, families, augmenters, sweep_sizes, sweep_aug, oof, log
         if (
             fam == "tree"
             and aug == "munge"
-            and n_syn in ("auto", AUTO_N_SYNTHETIC[fam])
+            and n_syn in ("auto", auto_n_synthetic(fam, task))
         ):
             p_ref = (ref.predict_proba if clf else ref.predict)(sp.X_test)
             p_new = (model.predict_proba if clf else model.predict)(sp.X_test)
@@ -403,7 +411,7 @@ def run_split(name, seed, families, augmenters, sweep_sizes, sweep_aug, oof, log
                     fitted[(fam, 2.0)] = records[-1]
         if aug == "munge":  # the library defaults: the targets are measured on these
             for fam in families:
-                same = fitted.get((fam, AUTO_N_SYNTHETIC[fam]))
+                same = fitted.get((fam, auto_n_synthetic(fam, task)))
                 if same is not None:  # 'auto' is that size: the same model, bit for bit
                     emit({**same, "variant": "default", "n_synthetic_param": "auto"})
                 else:
@@ -450,7 +458,7 @@ def run_oof(
         folds = KFold(k, shuffle=True, random_state=seed).split(X)
         oof = np.empty(len(y))
     for tr, te in folds:
-        t = default_teacher(task)
+        t = default_teacher(task, n_jobs=common.N_JOBS)
         fill_random_state(t, seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -721,10 +729,16 @@ def _sizes(pairs) -> str:
     """The default transfer-set sizes the targets were measured with."""
     if pairs.empty or not (pairs.defaults_variant == "default").any():
         return "munge, n_synthetic=2"  # a run from before n_synthetic='auto'
-    sizes = pairs.groupby("family").n_synthetic_default.median()
-    return "munge, n_synthetic='auto': " + ", ".join(
-        f"{fam} {sizes[fam]:g}x" for fam in FAMILIES if fam in sizes
-    )
+    regression = pairs.task == "regression"
+    parts = []
+    for label, rows in (("classification", ~regression), ("regression", regression)):
+        sizes = pairs[rows].groupby("family").n_synthetic_default.median()
+        if len(sizes):
+            parts.append(
+                f"{label}: "
+                + ", ".join(f"{fam} {sizes[fam]:g}x" for fam in FAMILIES if fam in sizes)
+            )
+    return "munge, n_synthetic='auto' (" + "; ".join(parts) + ")"
 
 
 def markdown(df, agg, pairs, targets, meta) -> str:
@@ -942,6 +956,9 @@ def write_outputs(tag, command, seeds):
         n_records=len(records),
         environment=common.environment(),
         auto_sizes={k: float(v) for k, v in AUTO_N_SYNTHETIC.items()},
+        auto_sizes_regression={
+            k: float(v) for k, v in AUTO_N_SYNTHETIC_REGRESSION.items()
+        },
     )
     base = os.path.join(common.RESULTS_DIR, f"quality_{tag}")
     df.to_csv(base + ".csv", index=False)
@@ -961,6 +978,62 @@ def write_outputs(tag, command, seeds):
 
 
 # ------------------------------------------------------------------------ main
+#: Relative cost of one split (the 26-class letter teacher is by far the
+#: slowest), so that ``--jobs`` starts the long splits first.
+COST_RANK = {"letter": 8, "fars": 7, "casp": 6, "adult": 5, "magic": 4}
+
+
+def _log_record(path, rec):
+    common.append_jsonl(path, rec)
+    m = rec["metrics"]
+    key = "accuracy" if "accuracy" in m else "r2"
+    print(
+        f"[{time.strftime('%H:%M:%S')}] {rec['dataset']:11s} s{rec['seed']} "
+        f"{rec['variant']:17s} {rec['family']:7s} {rec.get('augment', '') or '':13s}"
+        f" n={rec.get('n_synthetic', '')!s:4s} {key}={m[key]:.4f} "
+        f"wall={rec.get('wall_time', 0):.1f}s rss={rec['peak_rss_mb']:.0f}MB",
+        flush=True,
+    )
+
+
+def _run_task(
+    name,
+    seed,
+    *,
+    path,
+    families,
+    augmenters,
+    sweep,
+    sweep_datasets,
+    sweep_augmenter,
+    oof,
+    oof_datasets,
+):
+    """One (dataset, seed) split, its records appended to ``path`` as they come."""
+    if sweep_datasets is not None and name not in sweep_datasets:
+        sweep = []
+    oof = (oof or oof_datasets is not None) and (
+        oof_datasets is None or name in oof_datasets
+    )
+    try:
+        run_split(
+            name,
+            seed,
+            families,
+            augmenters,
+            sweep,
+            sweep_augmenter,
+            oof,
+            functools.partial(_log_record, path),
+        )
+    except Exception:  # keep going: one failure must not lose the run
+        traceback.print_exc()
+        common.append_jsonl(
+            path + ".errors",
+            dict(dataset=name, seed=seed, error=traceback.format_exc()),
+        )
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     mode = p.add_mutually_exclusive_group()
@@ -998,6 +1071,12 @@ def main(argv=None):
         help="only rebuild json/csv/md from the tag's jsonl",
     )
     p.add_argument("--fresh", action="store_true", help="delete the tag's jsonl first")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="splits run side by side in this many processes (default 1)",
+    )
     a = p.parse_args(argv)
 
     if a.quick:
@@ -1027,44 +1106,23 @@ def main(argv=None):
     if not a.summarize:
         if a.fresh and os.path.exists(path):
             os.remove(path)
-
-        def log(rec):
-            common.append_jsonl(path, rec)
-            m = rec["metrics"]
-            key = "accuracy" if "accuracy" in m else "r2"
-            print(
-                f"[{time.strftime('%H:%M:%S')}] {rec['dataset']:11s} s{rec['seed']} "
-                f"{rec['variant']:17s} {rec['family']:7s} {rec.get('augment', '') or '':13s}"
-                f" n={rec.get('n_synthetic', '')!s:4s} {key}={m[key]:.4f} "
-                f"wall={rec.get('wall_time', 0):.1f}s rss={rec['peak_rss_mb']:.0f}MB",
-                flush=True,
-            )
-
-        for name in datasets:
-            for seed in seeds:
-                try:
-                    sweep = a.sweep or []
-                    if a.sweep_datasets is not None and name not in a.sweep_datasets:
-                        sweep = []
-                    oof = (a.oof or a.oof_datasets is not None) and (
-                        a.oof_datasets is None or name in a.oof_datasets
-                    )
-                    run_split(
-                        name,
-                        seed,
-                        families,
-                        augmenters,
-                        sweep,
-                        a.sweep_augmenter,
-                        oof,
-                        log,
-                    )
-                except Exception:  # keep going: one failure must not lose the run
-                    traceback.print_exc()
-                    common.append_jsonl(
-                        path + ".errors",
-                        dict(dataset=name, seed=seed, error=traceback.format_exc()),
-                    )
+        task = functools.partial(
+            _run_task,
+            path=path,
+            families=families,
+            augmenters=augmenters,
+            sweep=a.sweep or [],
+            sweep_datasets=a.sweep_datasets,
+            sweep_augmenter=a.sweep_augmenter,
+            oof=a.oof,
+            oof_datasets=a.oof_datasets,
+        )
+        common.run_tasks(
+            task,
+            [(name, seed) for name in datasets for seed in seeds],
+            jobs=a.jobs,
+            cost=lambda t: COST_RANK.get(t[0], 0),
+        )
     print(write_outputs(tag, command, seeds))
 
 

@@ -712,9 +712,14 @@ def test_auto_n_synthetic_regressor_linear_uses_real_rows_only():
     model = DistilledRegressor(fast_reg_teacher(), "linear", random_state=0).fit(X, y)
     assert model.n_synthetic_ == 0
     tree = DistilledRegressor(fast_reg_teacher(), "tree", random_state=0).fit(X, y)
-    from skdistill._distill import AUTO_N_SYNTHETIC
+    from skdistill._distill import AUTO_N_SYNTHETIC_REGRESSION
 
-    assert tree.n_synthetic_ == round(AUTO_N_SYNTHETIC["tree"] * len(X))
+    assert AUTO_N_SYNTHETIC_REGRESSION["tree"] == 5.0
+    assert tree.n_synthetic_ == round(AUTO_N_SYNTHETIC_REGRESSION["tree"] * len(X))
+    explicit = DistilledRegressor(
+        fast_reg_teacher(), "tree", n_synthetic=5.0, random_state=0
+    ).fit(X, y)
+    np.testing.assert_array_equal(tree.predict(X), explicit.predict(X))
 
 
 def test_n_synthetic_rejects_unknown_strings(binary_data):

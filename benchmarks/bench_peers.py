@@ -72,6 +72,7 @@ Protocol
 from __future__ import annotations
 
 import argparse
+import functools
 import inspect
 import json
 import os
@@ -292,7 +293,10 @@ def run_split(name, seed, families, tune_iter, log):
         t0 = time.perf_counter()
         ref = _quiet(
             Distiller(
-                teacher=spec, random_state=seed, categorical_features=cat, n_jobs=1
+                teacher=spec,
+                random_state=seed,
+                categorical_features=cat,
+                n_jobs=common.N_JOBS,
             ).fit,
             X,
             y,
@@ -722,6 +726,35 @@ def write_outputs(
 
 
 # ------------------------------------------------------------------------ main
+#: Relative cost of one split, so that ``--jobs`` starts the long ones first.
+COST_RANK = {"letter": 8, "adult": 5, "magic": 4}
+
+
+def _log_record(path, rec):
+    common.append_jsonl(path, rec)
+    m = rec["metrics"]
+    key = "accuracy" if "accuracy" in m else "r2"
+    val = f"{key}={m[key]:.4f}" if key in m else NOT_SUPPORTED
+    print(
+        f"[{time.strftime('%H:%M:%S')}] {rec['dataset']:11s} s{rec['seed']} "
+        f"{rec['teacher']:10s} {rec['family']:7s} {rec['method']:15s} {val} "
+        f"t_distil={rec.get('t_distil', 0) or 0:.1f}s",
+        flush=True,
+    )
+
+
+def _run_task(name, seed, *, path, families, tune_iter):
+    """One (dataset, seed) split, its records appended to ``path`` as they come."""
+    try:
+        run_split(name, seed, families, tune_iter, functools.partial(_log_record, path))
+    except Exception:  # one failure must not lose the run
+        traceback.print_exc()
+        common.append_jsonl(
+            path + ".errors",
+            dict(dataset=name, seed=seed, error=traceback.format_exc()),
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     mode = p.add_mutually_exclusive_group()
@@ -734,6 +767,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tag")
     p.add_argument("--summarize", action="store_true", help="only rebuild json/md")
     p.add_argument("--fresh", action="store_true", help="delete the tag's jsonl first")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="splits run side by side in this many processes (default 1)",
+    )
     a = p.parse_args(argv)
 
     if a.full:
@@ -753,28 +792,14 @@ def main(argv: list[str] | None = None) -> int:
         if a.fresh and os.path.exists(path):
             os.remove(path)
 
-        def log(rec):
-            common.append_jsonl(path, rec)
-            m = rec["metrics"]
-            key = "accuracy" if "accuracy" in m else "r2"
-            val = f"{key}={m[key]:.4f}" if key in m else NOT_SUPPORTED
-            print(
-                f"[{time.strftime('%H:%M:%S')}] {rec['dataset']:11s} s{rec['seed']} "
-                f"{rec['teacher']:10s} {rec['family']:7s} {rec['method']:15s} {val} "
-                f"t_distil={rec.get('t_distil', 0) or 0:.1f}s",
-                flush=True,
-            )
-
-        for name in datasets:
-            for seed in seeds:
-                try:
-                    run_split(name, seed, a.families, a.tune_iter, log)
-                except Exception:  # one failure must not lose the run
-                    traceback.print_exc()
-                    common.append_jsonl(
-                        path + ".errors",
-                        dict(dataset=name, seed=seed, error=traceback.format_exc()),
-                    )
+        common.run_tasks(
+            functools.partial(
+                _run_task, path=path, families=a.families, tune_iter=a.tune_iter
+            ),
+            [(name, seed) for name in datasets for seed in seeds],
+            jobs=a.jobs,
+            cost=lambda t: COST_RANK.get(t[0], 0),
+        )
     print(write_outputs(tag, command, seeds, rerun_only=a.summarize, environment=env))
     return 0
 

@@ -44,17 +44,25 @@ class Step:
     module: str
     quick: tuple[str, ...]
     full: tuple[str, ...]
+    #: runs its (dataset, seed) splits side by side with ``--jobs``
+    splits_in_parallel: bool = False
 
 
 STEPS = (
-    Step("quality", "bench_quality", ("--quick", "--fresh"), ("--full",)),
+    Step(
+        "quality", "bench_quality", ("--quick", "--fresh"), ("--full", "--fresh"), True
+    ),
     Step("onnx", "bench_onnx", ("--quick",), ("--full",)),
     Step("scaling", "bench_scaling", ("--quick",), ("--full",)),
     Step("grid_search", "bench_grid_search", ("--quick",), ("--full",)),
     Step("cascade", "bench_cascade", ("--quick",), ("--full",)),
     Step("finetune", "bench_finetune", ("--quick",), ("--full",)),
-    Step("peers", "bench_peers", ("--quick",), ("--full",)),
+    Step("peers", "bench_peers", ("--quick", "--fresh"), ("--full", "--fresh"), True),
 )
+
+#: Set to 1 for every benchmark unless already set: the boosters' spinning
+#: OpenMP threads slow everything down on a shared or busy machine.
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 STEP_NAMES = tuple(s.name for s in STEPS)
 
 
@@ -62,10 +70,19 @@ def _script(step: Step) -> Path:
     return ROOT / "benchmarks" / f"{step.module}.py"
 
 
-def command(step: Step, mode: str) -> list[str]:
+def command(step: Step, mode: str, jobs: int = 1) -> list[str]:
     """The command line of ``step`` in ``mode`` ('quick' or 'full')."""
     flags = step.full if mode == "full" else step.quick
+    if step.splits_in_parallel and jobs > 1:
+        flags = (*flags, "--jobs", str(jobs))
     return [sys.executable, "-m", f"benchmarks.{step.module}", *flags]
+
+
+def _child_env() -> dict:
+    env = dict(os.environ)
+    for var in THREAD_VARS:
+        env.setdefault(var, "1")
+    return env
 
 
 def _load() -> list[float] | None:
@@ -75,9 +92,9 @@ def _load() -> list[float] | None:
         return None
 
 
-def run_step(step: Step, mode: str, tail_lines: int = 30) -> dict:
+def run_step(step: Step, mode: str, tail_lines: int = 30, jobs: int = 1) -> dict:
     """Run one benchmark; echo its output; return its record."""
-    cmd = command(step, mode)
+    cmd = command(step, mode, jobs)
     shown = " ".join(["python", *cmd[1:]])
     rec = {"name": step.name, "command": shown, "load_before": _load()}
     if importlib.util.find_spec(f"benchmarks.{step.module}") is None:
@@ -95,6 +112,7 @@ def run_step(step: Step, mode: str, tail_lines: int = 30) -> dict:
     with subprocess.Popen(
         cmd,
         cwd=ROOT,
+        env=_child_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -149,6 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", nargs="+", choices=STEP_NAMES, default=[])
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument(
+        "--jobs",
+        type=int,
+        default=2,
+        help="processes for the steps that run their splits side by side "
+        "(quality, peers; default 2, the cores of the reference machine); the "
+        "timing benchmarks always run alone",
+    )
+    parser.add_argument(
         "--dry-run", action="store_true", help="print the commands, run nothing"
     )
     args = parser.parse_args(argv)
@@ -161,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.dry_run:
         for s in steps:
             present = _script(s).exists()
-            cmd = " ".join(["python", *command(s, mode_name)[1:]])
+            cmd = " ".join(["python", *command(s, mode_name, args.jobs)[1:]])
             print(cmd if present else f"# skipped (no {_script(s).name}): {cmd}")
         return 0
 
@@ -171,12 +197,13 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python -m benchmarks.run "
         + " ".join(sys.argv[1:] if argv is None else argv),
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "jobs": args.jobs,
         "environment": environment(),
         "steps": [],
     }
     t0 = time.perf_counter()
     for step in steps:
-        record["steps"].append(run_step(step, mode_name))
+        record["steps"].append(run_step(step, mode_name, jobs=args.jobs))
         record["total_wall_s"] = round(time.perf_counter() - t0, 1)
         write_json(out, record)
     if not args.no_plots:

@@ -18,7 +18,7 @@ def _steps(monkeypatch, tmp_path, programs):
     monkeypatch.setattr(
         run,
         "command",
-        lambda step, mode: [sys.executable, "-c", code[step.name]],
+        lambda step, mode, jobs=1: [sys.executable, "-c", code[step.name]],
     )
     monkeypatch.setattr(run, "RESULTS_DIR", str(tmp_path))
 
@@ -58,7 +58,15 @@ def test_dry_run_lists_the_real_commands(capsys):
     assert run.main(["--quick", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "benchmarks.bench_scaling --quick" in out
-    assert "benchmarks.bench_quality --quick --fresh" in out
+    assert "benchmarks.bench_quality --quick --fresh --jobs 2" in out
+    assert "benchmarks.bench_onnx --quick\n" in out  # timing steps run alone
+
+
+def test_jobs_reach_only_the_steps_that_split_their_work(capsys):
+    assert run.main(["--full", "--dry-run", "--jobs", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "bench_peers --full --fresh --jobs 3" in out
+    assert "bench_grid_search --full\n" in out
 
 
 def test_pareto_front_keeps_only_undominated_points():

@@ -373,11 +373,19 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         cached = memory.cache(
             stage_fn, ignore=["chunk_size", "n_jobs", "log", "teacher_part"]
         )
-        kwargs["log"] = self._log
+        computed = []  # the stage functions always log when they run
+
+        def log(message):
+            computed.append(True)
+            self._log(message)
+
+        kwargs["log"] = log
         kwargs["teacher_part"] = memory.cache(teacher_fn, ignore=["log"])
-        hit = memory.location is not None and cached.check_call_in_cache(**kwargs)
         t0 = time.perf_counter()
         stage = cached(**kwargs)
+        # a hit is a call that ran nothing (asking joblib first would hash the
+        # training data a second time)
+        hit = memory.location is not None and not computed
         if hit:
             self.fit_times_["teacher_stage_from_cache"] = time.perf_counter() - t0
             self._log("teacher, calibration and transfer set loaded from memory")

@@ -94,6 +94,8 @@ def test_cached_fit_equals_uncached_fit(data, tmp_path):
     plain = DistilledClassifier(**kwargs).fit(X, y)
     cached = DistilledClassifier(memory=str(tmp_path), **kwargs)
     first = cached.fit(X, y).predict_proba(X)
+    assert "teacher_stage_from_cache" not in cached.fit_times_  # a miss: computed
+    assert "augment_and_label" in cached.fit_times_
     second = cached.fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(first, plain.predict_proba(X))
     np.testing.assert_array_equal(second, first)

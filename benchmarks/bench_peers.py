@@ -789,8 +789,10 @@ def main(argv: list[str] | None = None) -> int:
     env = None
     if not a.summarize:
         env = common.environment()  # the code the run uses, not the HEAD at the end
-        if a.fresh and os.path.exists(path):
-            os.remove(path)
+        if a.fresh:
+            for stale in (path, path + ".errors"):
+                if os.path.exists(stale):
+                    os.remove(stale)
 
         common.run_tasks(
             functools.partial(

@@ -1104,8 +1104,10 @@ def main(argv=None):
     path = os.path.join(common.RESULTS_DIR, f"quality_{tag}.jsonl")
 
     if not a.summarize:
-        if a.fresh and os.path.exists(path):
-            os.remove(path)
+        if a.fresh:
+            for stale in (path, path + ".errors"):
+                if os.path.exists(stale):
+                    os.remove(stale)
         task = functools.partial(
             _run_task,
             path=path,

@@ -261,7 +261,8 @@ def run_tasks(
     with every thread-count variable of :data:`_THREAD_VARS` set to 1 unless
     already set. ``fn`` must be picklable (a module-level function or a
     ``functools.partial`` of one) and handle its own failures; an exception it
-    lets through stops the run.
+    lets through (or a worker that dies) cancels the tasks not started yet and
+    is raised here once the running ones have finished.
     """
     tasks = list(tasks)
     if jobs <= 1:
@@ -278,8 +279,12 @@ def run_tasks(
             max_workers=jobs, mp_context=context, max_tasks_per_child=1
         ) as pool:
             futures = [pool.submit(fn, *task) for task in tasks]
-            for future in futures:
-                future.result()
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     finally:
         for var in unset:
             os.environ.pop(var, None)

@@ -66,8 +66,9 @@ from .augment import BaseAugmenter
 _AUGMENT_ALIASES = ["munge", "jitter", "interpolation", "marginal", "none"]
 
 #: ``n_synthetic='auto'``: synthetic rows per training row, by student family
-#: (see :func:`student_family`; the evidence is in the ``n_synthetic`` docstring
-#: and ``benchmarks/README.md``). Students of no known family get ``"other"``.
+#: (see :func:`student_family`; the evidence is in the ``n_synthetic``
+#: docstrings and ``benchmarks/results/quality_sizes_sweep/``). Students of no
+#: known family get ``"other"``.
 AUTO_N_SYNTHETIC = {"tree": 2.0, "mlp": 2.0, "linear": 0.0, "other": 2.0}
 
 #: The same for :class:`DistilledRegressor`: a regression teacher's output is a
@@ -604,12 +605,12 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         over the three seeds (+0.0006 against +0.0017); on bikeshare (seed 0)
         the ridge student tied without synthetic rows (R^2 -0.00003) and lost
         with 2x (-0.0011).
-        For trees and MLPs 0x, 2x, 5x and 10x gave no consistent winner, so
-        they keep 2x. Against 2x, 5x changed the tree by R^2 +0.006 on
-        bikeshare (seed 0), +0.0005 accuracy on telco (seeds 0-2) and
-        -0.0003 on adult (seed 0), and the MLP by +0.005, -0.0015 and
-        +0.0011; for trees it would also more than double the labelling
-        time, which on adult is already about the teacher's own fit time.
+        For tree and MLP classifiers 0x, 2x, 5x and 10x gave no consistent
+        winner, so they keep 2x: against 2x, 5x changed the tree by +0.0005
+        accuracy on telco (seeds 0-2) and -0.0003 on adult (seed 0), and the
+        MLP by -0.0015 and +0.0011; for trees it would also more than double
+        the labelling time, which on adult is already about the teacher's own
+        fit time. (Regression differs: see :class:`DistilledRegressor`.)
         With ``memory``, a linear student still shares the cached teacher fit
         with the other families; only its (smaller) transfer set is labelled
         anew.

@@ -1134,7 +1134,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="synthetic rows: a multiple of the training rows if <= 10, "
-        "else a count (default: 2x for tree and mlp students, none for linear)",
+        "else a count (default: 2x for tree and mlp classifiers, 5x for tree and "
+        "mlp regressors, none for linear)",
     )
     fit.add_argument(
         "--categorical",

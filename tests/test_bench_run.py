@@ -65,7 +65,7 @@ def test_dry_run_lists_the_real_commands(capsys):
 def test_jobs_reach_only_the_steps_that_split_their_work(capsys):
     assert run.main(["--full", "--dry-run", "--jobs", "3"]) == 0
     out = capsys.readouterr().out
-    assert "bench_peers --full --fresh --jobs 3" in out
+    assert "bench_peers --full --jobs 3" in out
     assert "bench_grid_search --full\n" in out
 
 

@@ -22,7 +22,9 @@ from ._teacher import (
     conversion_problem,
     convert_teacher,
     convert_with_fixes,
+    embedding_problem,
     teacher_opsets,
+    trial_conversions,
 )
 
 
@@ -213,14 +215,16 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
     }
     kwargs = dict(options=options or None, target_opset=target_opset)
     try:
-        onx = convert_with_fixes(model, _sample(model, X_sample), **kwargs)
+        # failures are explained below, after the fact: no trial conversions
+        with trial_conversions(False):
+            onx = convert_with_fixes(model, _sample(model, X_sample), **kwargs)
     except OnnxExportError:
         raise
     except Exception as exc:
         for distiller in distillers:
             if isinstance(distiller, DistilledCascade):
                 distiller = distiller.distiller_
-            problem = _student_problem(distiller, kwargs) or _embedding_problem(
+            problem = _student_problem(distiller, kwargs) or embedding_problem(
                 distiller
             )
             if problem is not None:
@@ -231,25 +235,6 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
                 ) from exc
         raise
     return _save(prune(onx), path)
-
-
-def _embedding_problem(distiller) -> str | None:
-    """Why a student that converts alone cannot be embedded, if known."""
-    from sklearn.compose import ColumnTransformer
-    from sklearn.pipeline import FeatureUnion
-
-    from ._graph import _steps
-
-    for step in _steps(distiller.student_):
-        if isinstance(step, (ColumnTransformer, FeatureUnion)):
-            kind = type(step).__name__
-            return (
-                f"its {kind} converts only at the top of a model in skl2onnx, not "
-                "inside the distiller's graph. Move it in front of the distiller: "
-                f"make_pipeline({kind}(...), {type(distiller).__name__}(student="
-                "<the rest of the student>))."
-            )
-    return None
 
 
 def _student_problem(distiller, kwargs) -> str | None:

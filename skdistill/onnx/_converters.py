@@ -35,7 +35,12 @@ from .._distill import DistilledClassifier, DistilledRegressor, _student_has_pro
 from .._soft_mlp import SoftTargetMLPClassifier
 from . import _dense
 from . import _graph as g
-from ._teacher import conversion_problem, install_hgb_fix
+from ._teacher import (
+    conversion_problem,
+    embedding_problem,
+    install_hgb_fix,
+    trial_conversions_enabled,
+)
 
 _NUMERIC_INPUTS = [FloatTensorType, DoubleTensorType, Int64TensorType]
 
@@ -121,15 +126,6 @@ def _add(nodes, scope, container, model):
         ) from exc
 
 
-def _parts(estimator):
-    """The steps of ``estimator`` and of the estimators wrapped inside them."""
-    for step in g._steps(estimator):
-        yield step
-        inner = getattr(step, "estimator", None)
-        if inner is not None and not isinstance(inner, str):
-            yield from _parts(inner)
-
-
 def _native(step) -> bool:
     """Whether this module writes the step's nodes itself (no sub-estimator)."""
     return (
@@ -146,18 +142,23 @@ def check_student(model, opv) -> None:
 
     skl2onnx converts a student this module does not write itself as a
     sub-estimator *after* this converter has returned, so a failure there would
-    surface as a bare skl2onnx error. Such a student is tried alone first.
-    A HistGradientBoosting part gets skl2onnx's converter mended for protobuf
-    7 (:func:`~skdistill.onnx._teacher.install_hgb_fix`).
+    surface as a bare skl2onnx error. Such a student is first checked for parts
+    that cannot be embedded (a ColumnTransformer) and tried alone, unless
+    :func:`skdistill.to_onnx` is converting (it explains failures itself); and
+    skl2onnx's HistGradientBoosting converters get their protobuf-7 mend
+    (:func:`~skdistill.onnx._teacher.install_hgb_fix`), wherever such a model
+    sits inside the student.
     """
     student = model.student_
     g.check_convertible(student, _student_name(model))
-    parts = list(_parts(student))
-    if any(type(p).__name__.startswith("HistGradientBoosting") for p in parts):
-        install_hgb_fix()
     if all(_native(p) for p in g._steps(student)):
         return
-    problem = conversion_problem(student, model.n_features_in_, target_opset=opv)
+    install_hgb_fix()
+    if not trial_conversions_enabled():
+        return
+    problem = embedding_problem(model) or conversion_problem(
+        student, model.n_features_in_, target_opset=opv
+    )
     if problem is not None:
         raise g.OnnxExportError(
             f"skl2onnx cannot convert {_student_name(model)}: {problem}"

@@ -15,6 +15,8 @@ nothing global is patched.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 
 import numpy as np
@@ -281,6 +283,45 @@ def conversion_problem(estimator, n_features: int, *, target_opset=None):
         message = f"{type(exc).__name__}: {exc}"
         return message if len(message) <= 500 else message[:500] + " ..."
     return None
+
+
+def embedding_problem(distiller) -> str | None:
+    """Why a student that converts alone cannot be embedded, if known."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import FeatureUnion
+
+    from ._graph import _steps
+
+    for step in _steps(distiller.student_):
+        if isinstance(step, (ColumnTransformer, FeatureUnion)):
+            kind = type(step).__name__
+            return (
+                f"its {kind} converts only at the top of a model in skl2onnx, not "
+                "inside the distiller's graph. Move it in front of the distiller: "
+                f"make_pipeline({kind}(...), {type(distiller).__name__}(student="
+                "<the rest of the student>))."
+            )
+    return None
+
+
+#: Whether a distiller's converter tries its student alone first (see
+#: ``_converters.check_student``); :func:`skdistill.to_onnx` turns it off, as it
+#: explains failures itself after the conversion.
+_TRIAL = contextvars.ContextVar("skdistill_trial_conversions", default=True)
+
+
+def trial_conversions_enabled() -> bool:
+    return _TRIAL.get()
+
+
+@contextlib.contextmanager
+def trial_conversions(enabled: bool):
+    """Turn the converters' trial conversion of students on or off inside."""
+    token = _TRIAL.set(enabled)
+    try:
+        yield
+    finally:
+        _TRIAL.reset(token)
 
 
 def convert_with_fixes(model, X_sample, *, options=None, target_opset=None):

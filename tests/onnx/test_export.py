@@ -298,12 +298,50 @@ def test_hist_gradient_boosting_student_converts_with_skl2onnx_itself():
     student = HistGradientBoostingClassifier(max_iter=5, random_state=0)
     model, _, X_test = fit("binary", student)
     X_test = np.asarray(X_test, dtype=np.float32)
-    onx = skl2onnx.to_onnx(
-        model, X_test[:1], options={id(model): {"zipmap": False}}
-    )
+    onx = skl2onnx.to_onnx(model, X_test[:1], options={id(model): {"zipmap": False}})
     result = verify_onnx(model, onx, X_test)
     assert result.label_agreement == 1.0, result
     assert result.max_abs_diff <= PROBA_BOUND[np.float32], result
+
+
+def test_hist_gradient_boosting_inside_an_ensemble_student():
+    """The mend reaches a HistGradientBoosting model wherever it sits."""
+    from sklearn.ensemble import VotingClassifier
+
+    student = VotingClassifier(
+        [
+            ("hgb", HistGradientBoostingClassifier(max_iter=5, random_state=0)),
+            ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
+        ],
+        voting="soft",
+        flatten_transform=False,
+    )
+    model, _, X_test = fit("binary", student)
+    X_test = np.asarray(X_test, dtype=np.float32)
+    onx = skl2onnx.to_onnx(model, X_test[:1], options={id(model): {"zipmap": False}})
+    result = verify_onnx(model, onx, X_test)
+    assert result.label_agreement == 1.0, result
+    assert result.max_abs_diff <= PROBA_BOUND[np.float32], result
+
+
+def test_skdistill_to_onnx_does_not_convert_the_student_twice(monkeypatch):
+    """Only skl2onnx.to_onnx needs the trial conversion; to_onnx explains
+    failures after the fact instead."""
+    from skdistill.onnx import _converters
+
+    calls = []
+    original = _converters.conversion_problem
+    monkeypatch.setattr(
+        _converters,
+        "conversion_problem",
+        lambda *a, **k: calls.append(1) or original(*a, **k),
+    )
+    model, _, X_test = fit("binary", KNeighborsClassifier(n_neighbors=3))
+    X = np.asarray(X_test[:1], dtype=np.float32)
+    to_onnx(model, X)
+    assert calls == []
+    skl2onnx.to_onnx(model, X, options={id(model): {"zipmap": False}})
+    assert calls == [1]
 
 
 def _callable_metric(a, b):
@@ -383,8 +421,9 @@ def test_column_transformer_inside_the_student_names_the_fix():
     )
     student = make_pipeline(columns, LogisticRegression())
     model = distiller("binary", student).fit(X, y)
-    with pytest.raises(OnnxExportError, match="Move it in front of the distiller"):
-        to_onnx(model, as_dtype(X, np.float32)[:1])
+    for export in (to_onnx, skl2onnx.to_onnx):  # ours, and skl2onnx's own
+        with pytest.raises(OnnxExportError, match="Move it in front of the distill"):
+            export(model, as_dtype(X, np.float32)[:1])
     front = make_pipeline(clone(columns), distiller("binary", "linear")).fit(X, y)
     onx = to_onnx(front, as_dtype(X, np.float32)[:1])
     assert verify_onnx(front, onx, as_dtype(X, np.float32)).label_agreement == 1.0

@@ -27,10 +27,15 @@ Protocol
   time is reported (``t_tune``) but not counted in any method's fit time.
 * **One fitted teacher per (split, teacher), shared by every method.** The
   reference fit is skdistill itself with library defaults and that teacher:
-  ``DistilledClassifier(teacher=..., random_state=seed)`` (tree student, MUNGE,
-  ``n_synthetic=2``, ``calibration_cv=0.2``: the temperature comes from a
-  separate teacher fitted on 80% of the training rows). That fitted
-  ``teacher_`` is then reused, frozen, by all the other methods:
+  ``DistilledClassifier(teacher=..., random_state=seed, n_jobs=1)`` (tree
+  student, MUNGE, ``n_synthetic='auto'``: 2x, 5x for regression;
+  ``calibration_cv=0.2``: the temperature comes from a separate teacher fitted
+  on 80% of the training rows). For the default teacher this is exactly
+  bench_quality's reference fit, and both pass ``memory=common.stage_memory()``:
+  when quality has run first (as in ``benchmarks.run``), the teacher stage is
+  loaded instead of fitted again, and the records keep the phase times of
+  quality's fit (``teacher_from_cache``). That fitted ``teacher_`` is then
+  reused, frozen, by all the other methods:
 
   - ``skdistill``: the reference fit (tree) or, for other families,
     ``FrozenEstimator(CalibratedTeacher(teacher_, temperature_))`` with
@@ -297,14 +302,16 @@ def run_split(name, seed, families, tune_iter, log):
                 random_state=seed,
                 categorical_features=cat,
                 n_jobs=common.N_JOBS,
+                # the default teacher's stage, if bench_quality fitted it
+                memory=common.stage_memory() if spec is None else None,
             ).fit,
             X,
             y,
         )
         ref_wall = time.perf_counter() - t0
         ft = ref.fit_times_
-        t_teacher = ft.get("teacher", float("nan"))
-        t_cal = ft.get("calibration", 0.0)
+        t_teacher = common.fit_phase(ft, "teacher")
+        t_cal = common.fit_phase(ft, "calibration", 0.0)
         teacher_raw = ref.teacher_
         if clf:
             teacher_test = ref.teacher_predict_proba(sp.X_test)
@@ -313,7 +320,14 @@ def run_split(name, seed, families, tune_iter, log):
             teacher_test = np.asarray(ref.teacher_predict(sp.X_test), np.float64)
             wrapped = CachedRegressor(ref.teacher_)._setup()
         frozen = FrozenEstimator(wrapped)
-        tb = dict(teacher=teacher_name, t_teacher=t_teacher, t_calibration=t_cal)
+        tb = dict(
+            teacher=teacher_name,
+            t_teacher=t_teacher,
+            t_calibration=t_cal,
+            # loaded from bench_quality's fit of the same teacher on this split
+            # (the phase times are that fit's)
+            teacher_from_cache="teacher_stage_from_cache" in ft,
+        )
         emit(
             dict(
                 tb,
@@ -339,7 +353,8 @@ def run_split(name, seed, families, tune_iter, log):
         for fam in families:
             # (a) skdistill, defaults with this teacher
             if fam == "tree":
-                model, t_distil = ref, ft["augment_and_label"] + ft["student"]
+                model = ref
+                t_distil = common.fit_phase(ft, "augment_and_label") + ft["student"]
             else:
                 model = None
             runs = [("skdistill", "munge", model), ("skdistill_noaug", "none", None)]

@@ -267,7 +267,10 @@ def run_split(name, seed, families, augmenters, sweep_sizes, sweep_aug, oof, log
     Distiller = DistilledClassifier if clf else DistilledRegressor
     t0 = time.perf_counter()
     ref = Distiller(
-        random_state=seed, categorical_features=cat, n_jobs=common.N_JOBS
+        random_state=seed,
+        categorical_features=cat,
+        n_jobs=common.N_JOBS,
+        memory=common.stage_memory(),  # for bench_peers, which fits the same
     ).fit(sp.X_train, sp.y_train)
     ref_wall = time.perf_counter() - t0
     if clf:
@@ -736,7 +739,9 @@ def _sizes(pairs) -> str:
         if len(sizes):
             parts.append(
                 f"{label}: "
-                + ", ".join(f"{fam} {sizes[fam]:g}x" for fam in FAMILIES if fam in sizes)
+                + ", ".join(
+                    f"{fam} {sizes[fam]:g}x" for fam in FAMILIES if fam in sizes
+                )
             )
     return "munge, n_synthetic='auto' (" + "; ".join(parts) + ")"
 
@@ -1108,6 +1113,7 @@ def main(argv=None):
             for stale in (path, path + ".errors"):
                 if os.path.exists(stale):
                     os.remove(stale)
+            common.clear_stage_cache()  # every reference fit computes its teacher
         task = functools.partial(
             _run_task,
             path=path,

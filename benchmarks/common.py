@@ -40,6 +40,35 @@ TEST_SIZE = 0.25
 #: (``--jobs``).
 N_JOBS = 1
 
+#: Where the reference fits of the quality and peers benchmarks keep their
+#: teacher stage (``memory=``): both fit the default teacher with the same
+#: settings on the same splits, so peers loads what quality fitted instead of
+#: fitting it again. ``SKDISTILL_BENCH_CACHE`` overrides it; ``off`` disables it.
+STAGE_CACHE = os.environ.get(
+    "SKDISTILL_BENCH_CACHE",
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), ".stage_cache"),
+)
+
+
+def stage_memory() -> str | None:
+    """The ``memory=`` of the default-teacher reference fits, or None."""
+    return None if STAGE_CACHE == "off" else STAGE_CACHE
+
+
+def clear_stage_cache() -> None:
+    """Delete the shared teacher stages (a fresh run fits every teacher)."""
+    import shutil
+
+    if STAGE_CACHE != "off" and os.path.isdir(STAGE_CACHE):
+        shutil.rmtree(STAGE_CACHE)
+
+
+def fit_phase(fit_times: dict, phase: str, default=float("nan")) -> float:
+    """A phase's wall time, also when ``memory`` served it (``cached_<phase>``:
+    the time of the fit that computed it)."""
+    return fit_times.get(phase, fit_times.get(f"cached_{phase}", default))
+
+
 #: Thread-count variables set to 1 for the worker processes of :func:`run_tasks`.
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 

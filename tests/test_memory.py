@@ -100,6 +100,10 @@ def test_cached_fit_equals_uncached_fit(data, tmp_path):
     np.testing.assert_array_equal(first, plain.predict_proba(X))
     np.testing.assert_array_equal(second, first)
     assert "teacher_stage_from_cache" in cached.fit_times_
+    first_times = plain.fit_times_  # same phases; the cached ones keep theirs
+    assert {k for k in cached.fit_times_ if k.startswith("cached_")} == {
+        f"cached_{k}" for k in first_times if k != "student"
+    }
     assert cached.temperature_ == plain.temperature_
 
 

@@ -5,7 +5,7 @@ hard-label student, under two teachers, in one run (issue 3, "Peers").
 Run from the repo root::
 
     python -m benchmarks.bench_peers --quick     # adult + bikeshare, seed 0
-    python -m benchmarks.bench_peers --full      # 6 datasets, seeds 0 1 2
+    python -m benchmarks.bench_peers --full      # 8 datasets, seeds 0 1 2
     python -m benchmarks.bench_peers --summarize --tag full   # tables only
 
 Protocol
@@ -110,7 +110,17 @@ FAMILIES = ("tree", "mlp")
 TEACHERS = ("default", "tuned_lgbm")
 METHODS = ("skdistill", "skdistill_noaug", "diy", "imodels", "hard")
 QUICK_DATASETS = ["adult", "bikeshare"]
-FULL_DATASETS = ["adult", "telco_churn", "magic", "bikeshare", "diamonds", "letter"]
+#: every dataset of the quality study, so each has its second (tuned) teacher
+FULL_DATASETS = [
+    "adult",
+    "telco_churn",
+    "magic",
+    "bikeshare",
+    "diamonds",
+    "letter",
+    "fars",
+    "casp",
+]
 NOT_SUPPORTED = "not supported"
 IMODELS_MULTICLASS = (
     "imodels.DistilledRegressor regresses teacher.predict_proba(X)[:, 1] only "
@@ -742,7 +752,7 @@ def write_outputs(
 
 # ------------------------------------------------------------------------ main
 #: Relative cost of one split, so that ``--jobs`` starts the long ones first.
-COST_RANK = {"letter": 8, "adult": 5, "magic": 4}
+COST_RANK = {"letter": 8, "fars": 7, "casp": 6, "adult": 5, "magic": 4}
 
 
 def _log_record(path, rec):
@@ -774,7 +784,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="adult, bikeshare; seed 0")
-    mode.add_argument("--full", action="store_true", help="6 datasets; seeds 0 1 2")
+    mode.add_argument("--full", action="store_true", help="8 datasets; seeds 0 1 2")
     p.add_argument("--datasets", nargs="+", choices=list(DATASETS))
     p.add_argument("--seeds", nargs="+", type=int)
     p.add_argument("--families", nargs="+", choices=FAMILIES, default=["tree"])

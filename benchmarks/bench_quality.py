@@ -82,6 +82,7 @@ import argparse
 import functools
 import hashlib
 import os
+import pickle
 import sys
 import time
 import traceback
@@ -198,6 +199,57 @@ class CachedRegressor(RegressorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         return tags
+
+
+# ------------------------------------------------------------- serving costs
+def serving_costs(models: dict, X_row, teacher, classification: bool) -> dict:
+    """What each default student costs to serve, next to the teacher.
+
+    Per student: the ONNX file's bytes and its single-row latency in ONNX
+    Runtime (one intra-op thread, a cached session, float32; median of 600
+    calls in interleaved rounds with ONNX Runtime's floor, an Identity model,
+    measured in the same process). Shared: that floor, and the teacher's
+    native single-row ``predict_proba``/``predict`` (median of 20 calls) and
+    pickled size. These runs share the machine with the other split, so the
+    latencies are noisier than ``bench_onnx``'s; the ratios to the floor are
+    measured side by side.
+    """
+    from skdistill import to_onnx
+
+    from .bench_onnx import identity_model, interleaved_latency, make_session, ort_call
+
+    row32 = np.asarray(X_row, dtype=np.float32)
+    calls, sizes = {}, {}
+    for fam, model in models.items():
+        onx = to_onnx(model, row32)
+        sizes[fam] = len(onx.SerializeToString())
+        calls[fam] = ort_call(make_session(onx), row32)
+    calls["floor"] = ort_call(make_session(identity_model(row32.shape[1])), row32)
+    lat = interleaved_latency(calls, 600, round_size=100)
+    floor = lat["floor"]["p50_us"]
+    predict = teacher.predict_proba if classification else teacher.predict
+    row64 = np.asarray(X_row, dtype=np.float64)
+    predict(row64)  # warm-up
+    native = []
+    for _ in range(20):
+        t0 = time.perf_counter_ns()
+        predict(row64)
+        native.append((time.perf_counter_ns() - t0) / 1e3)
+    return {
+        "students": {
+            fam: {
+                "onnx_bytes": sizes[fam],
+                "onnx_p50_us": lat[fam]["p50_us"],
+                "onnx_over_floor": lat[fam]["p50_us"] / floor,
+            }
+            for fam in models
+        },
+        "shared": {
+            "onnx_floor_p50_us": floor,
+            "teacher_native_p50_us": float(np.median(native)),
+            "teacher_pickle_bytes": len(pickle.dumps(teacher, protocol=5)),
+        },
+    }
 
 
 # ---------------------------------------------------------------------- metrics
@@ -361,7 +413,7 @@ def run_split(name, seed, families, augmenters, sweep_sizes, sweep_aug, oof, log
     # --- distilled variants with the frozen teacher
     task = "classification" if clf else "regression"
 
-    def distil(fam, aug, n_syn, variant):
+    def distil(fam, aug, n_syn, variant, record_only=False):
         kw = dict(calibration_cv=None) if clf else {}
         model = Distiller(
             teacher=frozen,
@@ -402,23 +454,38 @@ def run_split(name, seed, families, augmenters, sweep_sizes, sweep_aug, oof, log
             p_ref = (ref.predict_proba if clf else ref.predict)(sp.X_test)
             p_new = (model.predict_proba if clf else model.predict)(sp.X_test)
             rec["sanity_same_as_reference"] = bool(np.allclose(p_ref, p_new))
+        if record_only:
+            return rec, model
         emit(rec)
         return model
 
-    fitted = {}  # (family, n_synthetic) -> record of the MUNGE fit
+    fitted = {}  # (family, n_synthetic) -> (record, model) of the MUNGE fit
     for aug in dict.fromkeys([*augmenters, "munge"]):
         if aug in augmenters:
             for fam in families:
-                distil(fam, aug, 2.0, "distilled")
+                model = distil(fam, aug, 2.0, "distilled")
                 if aug == "munge":
-                    fitted[(fam, 2.0)] = records[-1]
+                    fitted[(fam, 2.0)] = (records[-1], model)
         if aug == "munge":  # the library defaults: the targets are measured on these
+            defaults = {}
             for fam in families:
                 same = fitted.get((fam, auto_n_synthetic(fam, task)))
                 if same is not None:  # 'auto' is that size: the same model, bit for bit
-                    emit({**same, "variant": "default", "n_synthetic_param": "auto"})
+                    rec, model = same
+                    defaults[fam] = (
+                        {**rec, "variant": "default", "n_synthetic_param": "auto"},
+                        model,
+                    )
                 else:
-                    distil(fam, "munge", "auto", "default")
+                    defaults[fam] = distil(fam, "munge", "auto", "default", True)
+            costs = serving_costs(
+                {fam: model for fam, (_, model) in defaults.items()},
+                sp.X_test[:1],
+                ref.teacher_,
+                clf,
+            )
+            for fam, (rec, _) in defaults.items():
+                emit({**rec, "serving": costs["students"][fam], **costs["shared"]})
         wrapped.cache_.clear()
 
     for n_syn in sweep_sizes:

@@ -9,23 +9,26 @@ writes ``benchmarks/results/plots/``:
 
 * ``pareto_<dataset>.png`` for every dataset of the quality results: the
   fidelity of each distilled student family to its teacher against the cost of
-  the student. Where ``onnx_speed.json`` measured that dataset (today: magic),
-  the costs are the single-row ONNX Runtime latency (p50) and the ONNX file
-  size, and the teacher is drawn at fidelity 1; the Pareto front (no other
-  model is both cheaper and more faithful) is the dashed line. For the other
-  datasets no latency or size was measured: the plot shows fidelity against
-  the student's fit time, the cost the quality benchmark did measure, and its
-  caption says so.
+  the student. Where the quality records carry serving costs (``serving``,
+  measured by ``bench_quality.serving_costs`` since session 6), the costs are
+  the students' single-row ONNX Runtime latency (p50) and ONNX size, with the
+  teacher at fidelity 1 (its native single-row prediction and pickled size);
+  else, where ``onnx_speed.json`` measured the dataset (magic), its latencies
+  and sizes; the Pareto front (no other model is both cheaper and more
+  faithful) is the dashed line. Where neither exists (older result files),
+  the plot shows fidelity against the student's fit time, and its caption
+  says so.
 * ``scaling.png``: wall time and peak memory of distillation against the
   number of synthetic rows and of training rows (log-log, ``scaling.json``),
   with the fitted growth exponent (slope of the log-log line) in the legend.
 * ``index.json``: every plot's file name, title, caption and sources, used by
   the documentation page.
 
-Fidelity comes from ``quality_quick.json`` and ``quality_full.json``: per
-dataset, the file with more seeds for it, the quick file on a tie (it is the
-one re-run most recently with the current default student). The default
-distiller's augmenter and size are read from the ``reference_default`` records.
+Fidelity comes from ``quality_harness.json`` (``benchmarks.run --full``),
+``quality_quick.json`` and ``quality_full.json``: per dataset, the file with
+the most seeds for it, the first of that list on a tie. The students are
+the ``default`` records (library defaults, ``n_synthetic='auto'``); files from
+before that variant use MUNGE at the ``reference_default`` record's size.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ import numpy as np
 from .common import RESULTS_DIR
 
 PLOTS_DIR = os.path.join(RESULTS_DIR, "plots")
-QUALITY_FILES = ("quality_quick.json", "quality_full.json")
+QUALITY_FILES = ("quality_harness.json", "quality_quick.json", "quality_full.json")
 FAMILY_COLORS = {"tree": "tab:green", "mlp": "tab:blue", "linear": "tab:orange"}
 
 
@@ -88,15 +91,23 @@ def quality_fidelity() -> dict[str, dict]:
         task = refs[0]["task"]
         metric_name = "r2" if task == "regression" else "accuracy"
         fams: dict[str, dict] = {}
+        # the library defaults ('default' records, n_synthetic='auto'); files
+        # from before that variant existed: MUNGE at the reference's size
+        has_default = any(r["variant"] == "default" for r in recs)
+        shared: dict[str, list] = {}
         for fam in FAMILY_COLORS:
             sel = [
                 r
                 for r in recs
-                if r["variant"] == "distilled"
-                and r["family"] == fam
-                and r["augment"] == augment
-                and r["n_synthetic"] == n_syn
+                if r["family"] == fam
                 and "fidelity" in r["metrics"]
+                and (
+                    r["variant"] == "default"
+                    if has_default
+                    else r["variant"] == "distilled"
+                    and r["augment"] == augment
+                    and r["n_synthetic"] == n_syn
+                )
             ]
             if not sel:
                 continue
@@ -105,7 +116,17 @@ def quality_fidelity() -> dict[str, dict]:
                 "fit_s": float(np.mean([r["fit_times"]["student"] for r in sel])),
                 "metric": float(np.mean([r["metrics"][metric_name] for r in sel])),
                 "metric_name": metric_name,
+                "n_synthetic": float(np.mean([r["n_synthetic"] for r in sel])),
             }
+            serving = [r["serving"] for r in sel if "serving" in r]
+            if serving:  # measured by bench_quality's serving_costs
+                fams[fam]["latency_us"] = float(
+                    np.mean([c["onnx_p50_us"] for c in serving])
+                )
+                fams[fam]["bytes"] = float(np.mean([c["onnx_bytes"] for c in serving]))
+                for r in sel:
+                    for key in ("teacher_native_p50_us", "teacher_pickle_bytes"):
+                        shared.setdefault(key, []).append(r[key])
         out[ds] = {
             "source": name,
             "commit": _commit(_read(name)),
@@ -114,6 +135,7 @@ def quality_fidelity() -> dict[str, dict]:
             "n_synthetic": n_syn,
             "seeds": sorted({r["seed"] for r in recs}),
             "families": fams,
+            "teacher": {k: float(np.mean(v)) for k, v in shared.items()},
         }
     return out
 
@@ -209,13 +231,33 @@ def plot_pareto(dataset: str, info: dict, onnx: tuple) -> dict:
     )
     sources = [info["source"]]
     seeds = ",".join(str(s) for s in info["seeds"])
+    sizes = sorted({f["n_synthetic"] for f in fams.values()})
     setting = (
-        f"default distiller ({info['augment']}, n_synthetic={info['n_synthetic']:g}),"
-        f" test split, seed(s) {seeds}; fidelity from {info['source']}"
-        f" (commit {info['commit']})"
+        f"default distiller ({info['augment']}, n_synthetic="
+        f"{'/'.join(f'{x:g}' for x in sizes)}), test split, seed(s) {seeds};"
+        f" fidelity from {info['source']} (commit {info['commit']})"
     )
-    measured = dataset == onnx_ds and costs
-    if measured:
+    served = info.get("teacher") and all("latency_us" in f for f in fams.values())
+    measured = (dataset == onnx_ds and costs) or served
+    if served:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+        lat = {fam: (f["latency_us"], f["fidelity"]) for fam, f in fams.items()}
+        size = {fam: (f["bytes"], f["fidelity"]) for fam, f in fams.items()}
+        lat["teacher"] = (info["teacher"]["teacher_native_p50_us"], 1.0)
+        size["teacher"] = (info["teacher"]["teacher_pickle_bytes"], 1.0)
+        _pareto_panel(axes[0], lat, "single-row latency, p50 (µs)")
+        _pareto_panel(axes[1], size, "model size (bytes)")
+        axes[0].set_ylabel(fid_label)
+        caption = (
+            f"{dataset}: fidelity of each distilled student family against its "
+            "single-row latency in ONNX Runtime (left) and its ONNX size (right), "
+            "means over the seeds; the teacher is drawn at fidelity 1 with its "
+            "native scikit-learn single-row prediction and its pickled size. "
+            f"{setting}; latency and size measured by the same run "
+            "(bench_quality's serving_costs, next to another split running on "
+            "the second core)."
+        )
+    elif measured:
         fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
         lat, size = {}, {}
         for fam, f in fams.items():

@@ -378,7 +378,10 @@ def one_hot_columns(est: OneHotColumns, X, dtype, opv, output_names=None):
     parts = []
     if len(est.numeric_):
         numeric = est.numeric_.astype(np.int64)
-        parts.append(OnnxGather(X, numeric, axis=1, op_version=opv))
+        if np.array_equal(numeric, np.arange(est.n_features_in_)):
+            parts.append(X)  # every column in order (keep_codes): no Gather kernel
+        else:
+            parts.append(OnnxGather(X, numeric, axis=1, op_version=opv))
     if len(source):
         columns = OnnxGather(X, source, axis=1, op_version=opv)
         row = value.astype(dtype)

@@ -43,7 +43,6 @@ from onnx import TensorProto
 from skl2onnx.algebra.onnx_operator import OnnxSubEstimator
 from skl2onnx.algebra.onnx_ops import (
     OnnxAdd,
-    OnnxAnd,
     OnnxArgMax,
     OnnxCast,
     OnnxClip,
@@ -53,12 +52,12 @@ from skl2onnx.algebra.onnx_ops import (
     OnnxEqual,
     OnnxGather,
     OnnxIdentity,
+    OnnxImputer,
     OnnxIsNaN,
     OnnxLessOrEqual,
     OnnxLog,
     OnnxMatMul,
     OnnxMul,
-    OnnxOr,
     OnnxReduceSumApi11,
     OnnxReshape,
     OnnxShape,
@@ -387,14 +386,28 @@ def one_hot_columns(est: OneHotColumns, X, dtype, opv, output_names=None):
         row = value.astype(dtype)
         with np.errstate(invalid="ignore"):
             row[row.astype(np.float64) != value] = np.nan
-        hits = OnnxEqual(columns, row.reshape(1, -1), op_version=opv)
         if missing.any():
-            nan_hits = OnnxAnd(
-                OnnxIsNaN(columns, op_version=opv),
-                missing.reshape(1, -1),
-                op_version=opv,
-            )
-            hits = OnnxOr(hits, nan_hits, op_version=opv)
+            # Missing values become -inf, which is also what the missing-value
+            # indicators compare equal to: no valid row holds -inf (predict
+            # refuses infinite input), so the encoding stays exact, in one
+            # Imputer (float32) or IsNaN + Where (float64; Imputer has no
+            # float64 kernel) instead of IsNaN + And + Or after the Equal.
+            row[missing] = -np.inf
+            if dtype == np.float32:
+                columns = OnnxImputer(
+                    columns,
+                    imputed_value_floats=np.full(len(source), -np.inf, np.float32),
+                    replaced_value_float=np.nan,
+                    op_version=1,
+                )
+            else:
+                columns = OnnxWhere(
+                    OnnxIsNaN(columns, op_version=opv),
+                    np.array([-np.inf], dtype=dtype),
+                    columns,
+                    op_version=opv,
+                )
+        hits = OnnxEqual(columns, row.reshape(1, -1), op_version=opv)
         parts.append(_cast(hits, dtype, opv))
     if len(parts) == 1:
         return OnnxIdentity(parts[0], op_version=opv, output_names=output_names)

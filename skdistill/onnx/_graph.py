@@ -368,10 +368,13 @@ def one_hot_columns(est: OneHotColumns, X, dtype, opv, output_names=None):
     """:class:`~skdistill._categorical.OneHotColumns`, exactly, in ``dtype``.
 
     The categorical columns are gathered once per indicator and compared with
-    a constant row of categories in one ``Equal``; missing-value indicators
-    are ``IsNaN`` of theirs. In a float32 graph a category that float32 cannot
-    hold is never matched (NaN in the row), as scikit-learn never matches it
-    with a float32 input either.
+    a constant row of categories in one ``Equal``; missing values are first
+    replaced by ``-inf``, the value the missing-value indicators' slots hold
+    (valid input is finite: the distillers refuse infinities). The kept
+    columns are passed on without a ``Gather`` when they are all the columns,
+    in order. In a float32 graph a category that float32 cannot hold is never
+    matched (NaN in the row), as scikit-learn never matches it with a float32
+    input either.
     """
     source, value, missing = est.output_table()
     parts = []

@@ -83,7 +83,6 @@ import json
 import os
 import sys
 import time
-import traceback
 import warnings
 
 import numpy as np
@@ -772,12 +771,8 @@ def _run_task(name, seed, *, path, families, tune_iter):
     """One (dataset, seed) split, its records appended to ``path`` as they come."""
     try:
         run_split(name, seed, families, tune_iter, functools.partial(_log_record, path))
-    except Exception:  # one failure must not lose the run
-        traceback.print_exc()
-        common.append_jsonl(
-            path + ".errors",
-            dict(dataset=name, seed=seed, error=traceback.format_exc()),
-        )
+    except Exception:
+        common.record_failure(path, name, seed)
 
 
 def main(argv: list[str] | None = None) -> int:

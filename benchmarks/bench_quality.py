@@ -85,7 +85,6 @@ import os
 import pickle
 import sys
 import time
-import traceback
 import warnings
 
 import numpy as np
@@ -1098,12 +1097,8 @@ def _run_task(
             oof,
             functools.partial(_log_record, path),
         )
-    except Exception:  # keep going: one failure must not lose the run
-        traceback.print_exc()
-        common.append_jsonl(
-            path + ".errors",
-            dict(dataset=name, seed=seed, error=traceback.format_exc()),
-        )
+    except Exception:
+        common.record_failure(path, name, seed)
 
 
 def main(argv=None):

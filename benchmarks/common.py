@@ -15,6 +15,7 @@ import platform
 import resource
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -69,8 +70,10 @@ def fit_phase(fit_times: dict, phase: str, default=float("nan")) -> float:
     return fit_times.get(phase, fit_times.get(f"cached_{phase}", default))
 
 
-#: Thread-count variables set to 1 for the worker processes of :func:`run_tasks`.
-_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+#: Thread-count variables set to 1 (unless already set) for the worker processes
+#: of :func:`run_tasks` and the benchmarks ``benchmarks.run`` starts: the
+#: boosters' spinning OpenMP threads slow everything down on a busy machine.
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @dataclass
@@ -276,6 +279,15 @@ def append_jsonl(path: str, record: dict) -> None:
         os.close(fd)  # releases the lock
 
 
+def record_failure(path: str, dataset: str, seed: int) -> None:
+    """Print the exception being handled and keep it in ``path + '.errors'``:
+    one failed split must not lose a benchmark run."""
+    traceback.print_exc()
+    append_jsonl(
+        path + ".errors", dict(dataset=dataset, seed=seed, error=traceback.format_exc())
+    )
+
+
 def run_tasks(
     fn: Callable,
     tasks: Iterable[tuple],
@@ -287,7 +299,7 @@ def run_tasks(
     With one job the tasks run here, in order. With more, each task runs in a
     fresh process (``spawn``; its peak memory is its own), most expensive first
     by ``cost(task)`` so that the long tasks do not end up last on one core, and
-    with every thread-count variable of :data:`_THREAD_VARS` set to 1 unless
+    with every thread-count variable of :data:`THREAD_VARS` set to 1 unless
     already set. ``fn`` must be picklable (a module-level function or a
     ``functools.partial`` of one) and handle its own failures; an exception it
     lets through (or a worker that dies) cancels the tasks not started yet and
@@ -300,7 +312,7 @@ def run_tasks(
         return
     if cost is not None:
         tasks.sort(key=cost, reverse=True)
-    unset = [var for var in _THREAD_VARS if var not in os.environ]
+    unset = [var for var in THREAD_VARS if var not in os.environ]
     os.environ.update(dict.fromkeys(unset, "1"))  # inherited by the workers
     try:
         context = multiprocessing.get_context("spawn")

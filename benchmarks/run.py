@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .common import RESULTS_DIR, environment, write_json
+from .common import RESULTS_DIR, THREAD_VARS, environment, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,10 +73,6 @@ STEPS = (
     # no --fresh: peers keeps the latest record of each (split, teacher, method)
     Step("peers", "bench_peers", ("--quick",), ("--full",), True),
 )
-
-#: Set to 1 for every benchmark unless already set: the boosters' spinning
-#: OpenMP threads slow everything down on a shared or busy machine.
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 STEP_NAMES = tuple(s.name for s in STEPS)
 
 

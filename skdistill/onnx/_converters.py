@@ -29,6 +29,7 @@ from skl2onnx.common.utils import (
     check_input_and_output_numbers,
     check_input_and_output_types,
 )
+from sklearn.preprocessing import StandardScaler
 
 from .._categorical import OneHotColumns
 from .._distill import DistilledClassifier, DistilledRegressor, _student_has_proba
@@ -133,7 +134,7 @@ def _native(step) -> bool:
         or g._exact_imputer(step)
         or isinstance(step, OneHotColumns)
         or _dense.dense_net(step) is not None
-        or type(step).__name__ == "StandardScaler"
+        or isinstance(step, StandardScaler)
     )
 
 

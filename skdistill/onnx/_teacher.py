@@ -9,8 +9,11 @@ whose converters require the ``ai.onnx.ml`` opset to be at most 3.
 skl2onnx 1.20's HistGradientBoosting converter passes numpy booleans to an
 integer ONNX attribute, which protobuf >= 7 refuses (``Expected an int, got a
 boolean``). :func:`teacher_to_onnx` runs it through a container that turns
-booleans into integers, for that call only (``custom_conversion_functions``);
-nothing global is patched.
+booleans into integers, for that call only (``custom_conversion_functions``).
+Only a distiller converted by ``skl2onnx.to_onnx`` itself, whose student
+embeds a model skl2onnx converts as a sub-estimator, has no such call to hook:
+its converter installs the same mend in skl2onnx's registry, once
+(:func:`install_hgb_fix`).
 """
 
 from __future__ import annotations

@@ -67,6 +67,15 @@ def assert_parity(model, X_test, dtype, bound=None, **export):
     return onx, result
 
 
+def assert_skl2onnx_parity(model, X_test):
+    """As assert_parity, but exported by skl2onnx.to_onnx itself (float32)."""
+    X_test = np.asarray(X_test, dtype=np.float32)
+    onx = skl2onnx.to_onnx(model, X_test[:1], options={id(model): {"zipmap": False}})
+    result = verify_onnx(model, onx, X_test)
+    assert result.label_agreement == 1.0, result
+    assert result.max_abs_diff <= PROBA_BOUND[np.float32], result
+
+
 # ------------------------------------------------------------ student modes
 @DTYPES
 @pytest.mark.parametrize("task", ["binary", "multiclass"])
@@ -297,11 +306,7 @@ def test_hist_gradient_boosting_student_converts_with_skl2onnx_itself():
     """skl2onnx.to_onnx on the distiller (no skdistill.to_onnx) mends it too."""
     student = HistGradientBoostingClassifier(max_iter=5, random_state=0)
     model, _, X_test = fit("binary", student)
-    X_test = np.asarray(X_test, dtype=np.float32)
-    onx = skl2onnx.to_onnx(model, X_test[:1], options={id(model): {"zipmap": False}})
-    result = verify_onnx(model, onx, X_test)
-    assert result.label_agreement == 1.0, result
-    assert result.max_abs_diff <= PROBA_BOUND[np.float32], result
+    assert_skl2onnx_parity(model, X_test)
 
 
 def test_hist_gradient_boosting_inside_an_ensemble_student():
@@ -317,11 +322,7 @@ def test_hist_gradient_boosting_inside_an_ensemble_student():
         flatten_transform=False,
     )
     model, _, X_test = fit("binary", student)
-    X_test = np.asarray(X_test, dtype=np.float32)
-    onx = skl2onnx.to_onnx(model, X_test[:1], options={id(model): {"zipmap": False}})
-    result = verify_onnx(model, onx, X_test)
-    assert result.label_agreement == 1.0, result
-    assert result.max_abs_diff <= PROBA_BOUND[np.float32], result
+    assert_skl2onnx_parity(model, X_test)
 
 
 def test_skdistill_to_onnx_does_not_convert_the_student_twice(monkeypatch):

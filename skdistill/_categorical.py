@@ -14,11 +14,13 @@ on every categorical dataset (bikeshare ridge R^2 0.374 to 0.681, adult
 logistic accuracy 0.826 to 0.850); the MLP gained where the codes are nominal
 (adult, fars) and lost where they are ordered (bikeshare, diamonds).
 
-The transform is exact and cheap to export: each output column is
+The transform is exact and cheap to export. Each output column is
 ``x[:, j] == category`` (or ``isnan(x[:, j])`` for a missing-value category seen
-in ``fit``), so the ONNX graph (:mod:`skdistill.onnx._graph`) compares the
-gathered columns with a constant row in one ``Equal`` node, in the input's
-precision.
+in ``fit``): alone, or in a float64 graph, the ONNX graph
+(:mod:`skdistill.onnx._graph`) compares the gathered columns with a constant row
+in one ``Equal``, in the input's precision. In front of a dense student in a
+float32 graph the indicators are folded into the first layer as one lookup
+tree per column (:mod:`skdistill.onnx._onehot_fold`).
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ from .._distill import DistilledClassifier, DistilledRegressor, _student_has_pro
 from .._soft_mlp import SoftTargetMLPClassifier
 from . import _dense
 from . import _graph as g
+from ._onehot_fold import dense_input
 from ._teacher import (
     conversion_problem,
     embedding_problem,
@@ -183,8 +184,7 @@ def _dense_classifier(model, X, classes, dtype, opv, outputs):
         return None
     if not np.array_equal(np.asarray(steps[-1].classes_), np.arange(n_classes)):
         return None
-    for step in transformers:
-        X = g.transform(step, X, dtype, opv)
+    X, net = dense_input(transformers, net, X, dtype, opv)
     return _dense.classifier(net, X, classes, dtype, opv, outputs)
 
 
@@ -390,8 +390,7 @@ def convert_distilled_regressor(scope, operator, container):
     else:
         transformers, net = _dense.split_steps([*transformers, final], dtype)
         if net is not None and net.output == "identity":
-            for step in transformers:
-                X = g.transform(step, X, dtype, opv)
+            X, net = dense_input(transformers, net, X, dtype, opv)
             node = _dense.raw_output(net, X, dtype, opv, scale, mean, [out_name])
         else:
             raw = g.regressor_output(student, X, dtype, opv, n_outputs)

@@ -21,7 +21,9 @@ Two routes, chosen per student:
 * **MLPs and linear models** (the 'mlp' and 'linear' aliases, any Pipeline ending
   in an ``MLP*``/``LogisticRegression``/linear regressor): written directly as a
   chain of ``Gemm`` nodes with the scaler folded in, see
-  :mod:`skdistill.onnx._dense` (fewer kernels per call than skl2onnx's graphs).
+  :mod:`skdistill.onnx._dense` (fewer kernels per call than skl2onnx's graphs);
+  in float32 graphs, one-hot indicators in front of them become lookup trees
+  added to the first layer, see :mod:`skdistill.onnx._onehot_fold`.
 * **Anything else** (any convertible estimator, or the cases the lean route
   does not cover): the student is embedded with
   :class:`skl2onnx.algebra.onnx_operator.OnnxSubEstimator`, followed by ONNX
@@ -366,6 +368,9 @@ def _allowed_options(est) -> dict:
 
 def one_hot_columns(est: OneHotColumns, X, dtype, opv, output_names=None):
     """:class:`~skdistill._categorical.OneHotColumns`, exactly, in ``dtype``.
+
+    Used for the transformer alone and in float64 graphs; in front of a dense
+    student in a float32 graph, :mod:`skdistill.onnx._onehot_fold` replaces it.
 
     The categorical columns are gathered once per indicator and compared with
     a constant row of categories in one ``Equal``; missing values are first

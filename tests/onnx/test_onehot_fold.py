@@ -1,0 +1,157 @@
+"""One-hot indicators folded into a lookup tree (skdistill.onnx._onehot_fold)."""
+
+import warnings
+
+import numpy as np
+import pytest
+from onnx_cases import distiller
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skdistill import make_student, to_onnx, verify_onnx
+from skdistill._categorical import OneHotColumns
+from skdistill.onnx import _onehot_fold
+
+CATEGORICAL = [0, 1, 2]
+
+
+def hard_rows(n, seed):
+    """Categorical codes with every trap, a numeric column, a calendar year.
+
+    Column 0: codes 0..5 with missing values (its own indicator); column 1:
+    codes float32 cannot hold (0.1, 0.2, 0.7), no missing value in training;
+    column 2: negative and large codes, one category only; column 3: numeric
+    with missing values; column 4: a year, whose scaler cannot be folded in
+    float32 (|mean| / scale far above the limit).
+    """
+    rng = np.random.default_rng(seed)
+    X = np.column_stack(
+        [
+            rng.integers(0, 6, n).astype(float),
+            rng.choice([0.1, 0.2, 0.7], n),
+            rng.choice([-3.0, 1e6], n, p=[0.9, 0.1]),
+            rng.normal(size=n),
+            2000.0 + rng.integers(0, 20, n),
+        ]
+    )
+    X[rng.random(n) < 0.05, 0] = np.nan
+    X[rng.random(n) < 0.05, 3] = np.nan
+    return X
+
+
+def hard_targets(X, task):
+    signal = (
+        (X[:, 0] == 3)
+        + 2 * (X[:, 1] > 0.15)
+        - (X[:, 2] > 0)
+        + np.nan_to_num(X[:, 3])
+        + (X[:, 4] - 2010) / 5
+    )
+    if task == "binary":
+        return (signal > 1).astype(int)
+    if task == "multiclass":
+        return np.array(["lo", "mid", "hi"])[np.digitize(signal, [0.5, 2.0])]
+    return signal
+
+
+def hard_test_rows():
+    test = hard_rows(1000, seed=1)
+    test[:40, 0] = 9.0  # unseen codes
+    test[40:60, 1] = 0.3
+    test[60:80, 1] = np.nan  # missing where training had none
+    test[80:100, 2] = 7.0
+    test[100:120, 3] = 40.0  # outside the training range
+    test[120:140, 4] = 1950.0
+    return test
+
+
+def fit_hard(task, student):
+    X = hard_rows(1500, seed=0)
+    y = hard_targets(X, task)
+    if isinstance(student, str):
+        kind = "regression" if task == "regression" else "classification"
+        student = make_student(student, kind, 0, categorical=CATEGORICAL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return distiller(task, student, categorical_features=CATEGORICAL).fit(X, y)
+
+
+def op_types(onx):
+    return {node.op_type for node in onx.graph.node}
+
+
+@pytest.mark.parametrize("student", ["linear", "mlp"])
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_folded_graph_matches_the_model(student, task, monkeypatch):
+    model = fit_hard(task, student)
+    test = hard_test_rows().astype(np.float32)
+    onx = to_onnx(model, test[:1])
+    ops = op_types(onx)
+    assert "TreeEnsembleRegressor" in ops
+    assert "Equal" not in ops  # the literal encoding is gone
+    parity = verify_onnx(model, onx, test)
+    # the literal encoding's graph, for comparison
+    monkeypatch.setattr(_onehot_fold, "fold_one_hot", lambda *args: None)
+    literal = verify_onnx(model, to_onnx(model, test[:1]), test)
+    assert "Equal" in op_types(to_onnx(model, test[:1]))
+    if task == "regression":
+        scale = np.abs(model.predict(test)).max()
+        assert parity.max_abs_diff <= 1e-5 * scale, parity
+    else:
+        assert parity.label_agreement == 1.0, parity
+        # Both graphs hold the year's scaler offset (mean ~2009.5) in float32,
+        # off by up to 6e-5 (1e-5 once scaled): the MLP's larger weights turn
+        # that into ~2e-5 in probability, on either graph.
+        bound = 1e-5 if student == "linear" else 3e-5
+        assert parity.max_abs_diff <= bound, parity
+    assert parity.max_abs_diff <= 1.1 * literal.max_abs_diff + 1e-7, (parity, literal)
+
+
+def test_float64_graph_keeps_the_literal_encoding():
+    """TreeEnsembleRegressor computes in float32: float64 graphs do not fold."""
+    model = fit_hard("binary", "linear")
+    test = hard_test_rows()
+    onx = to_onnx(model, test[:1])
+    assert "TreeEnsembleRegressor" not in op_types(onx)
+    parity = verify_onnx(model, onx, test)
+    assert parity.label_agreement == 1.0
+    assert parity.max_abs_diff <= 1e-12
+
+
+@pytest.mark.parametrize("keep_codes", [False, True])
+def test_user_pipeline_with_rare_categories(keep_codes):
+    """A hand-built student: codes beyond max_categories and unseen ones look
+    alike (no indicator); without keep_codes the numeric columns are gathered."""
+    student = make_pipeline(
+        OneHotColumns(categorical=CATEGORICAL, max_categories=3, keep_codes=keep_codes),
+        SimpleImputer(strategy="median"),
+        StandardScaler(),
+        LogisticRegression(max_iter=500),
+    )
+    model = fit_hard("multiclass", student)
+    test = hard_test_rows().astype(np.float32)
+    onx = to_onnx(model, test[:1])
+    assert "TreeEnsembleRegressor" in op_types(onx)
+    assert ("Gather" in op_types(onx)) != keep_codes
+    parity = verify_onnx(model, onx, test)
+    assert parity.label_agreement == 1.0
+    assert parity.max_abs_diff <= 1e-5
+
+
+def test_only_categorical_columns():
+    """No numeric column: the lookup alone feeds the first layer."""
+    X = hard_rows(1500, seed=0)[:, CATEGORICAL]
+    y = hard_targets(hard_rows(1500, seed=0), "binary")
+    student = make_pipeline(
+        OneHotColumns(categorical=[0, 1, 2]), LogisticRegression(max_iter=500)
+    )
+    model = distiller("binary", student, categorical_features=[0, 1, 2]).fit(X, y)
+    test = hard_test_rows()[:, CATEGORICAL].astype(np.float32)
+    onx = to_onnx(model, test[:1])
+    assert {"Concat", "Equal"}.isdisjoint(op_types(onx))
+    parity = verify_onnx(model, onx, test)
+    assert parity.label_agreement == 1.0
+    assert parity.max_abs_diff <= 1e-5

@@ -4,33 +4,41 @@ Run from the repository root::
 
     python -m benchmarks.bench_onnx [--dataset magic] [--calls 3000] [--n-jobs 2]
     python -m benchmarks.bench_onnx --quick     # 1,000 calls per model: a check
+    python -m benchmarks.bench_onnx --dataset all --teacher-calls 200
 
 Protocol
 --------
-* Dataset: ``magic`` (19,020 rows, 10 numeric features, labels 'g'/'h') from
-  ``benchmarks/datasets.py``, falling back to scikit-learn's breast cancer if
-  its carrier package is not installed. 75/25 stratified split (seed 0).
-* Teacher: the library default (``DistilledClassifier(random_state=0)``: soft
-  vote of early-stopped XGBoost and LightGBM, HistGradientBoosting, 200
-  extra-trees), fitted once; the 'mlp' and 'linear' students reuse it frozen
-  with ``calibration_cv=None`` (this benchmark measures speed, not quality).
+* Dataset: ``magic`` by default (19,020 rows, 10 numeric features, labels
+  'g'/'h'), or any of ``benchmarks/datasets.py`` (``all``: each in turn), split
+  as the quality benchmark splits it (``common.make_split``, seed 0: 75/25,
+  stratified for classification, training rows capped at 20,000, categorical
+  columns as integer codes passed as ``categorical_features``). Falls back to
+  scikit-learn's breast cancer if a dataset's carrier package is missing.
+* Teacher: the library default (``DistilledClassifier(random_state=0)`` or
+  ``DistilledRegressor``: soft vote of early-stopped XGBoost and LightGBM,
+  HistGradientBoosting, 200 extra-trees), fitted once; the 'mlp' and 'linear'
+  students reuse it frozen (classifiers with ``calibration_cv=None``: this
+  benchmark measures speed, not quality).
 * Every ONNX model is float32, run by onnxruntime on the CPU with
   ``intra_op_num_threads=1``, ``inter_op_num_threads=1``, sequential
   execution, one cached ``InferenceSession`` and a prepared input dict.
 * Single row: one test row, ``--calls`` calls per model (default 3,000, after
   200 warm-up calls), measured in interleaved rounds of 250 calls so that load
   from other processes spreads over all models alike; p50 and p90 in
-  microseconds. The teacher's native ``predict_proba`` gets ``--teacher-calls``
-  calls (default 2,000) with its members limited to one thread.
+  microseconds. The teacher's native ``predict_proba`` (``predict`` for a
+  regressor) gets ``--teacher-calls`` calls (default 2,000) with its members
+  limited to one thread.
 * Batch: 10,000 test rows (resampled with replacement), median of 15 calls, in
   milliseconds.
 * Floor: an ONNX model holding a single Identity node on the same input.
 * Sizes: serialized ONNX bytes; the teacher also as a pickle.
 * Parity of each export on the test rows (float64 rows, cast by onnxruntime's
-  input to float32): max |probability difference| and label agreement.
+  input to float32): max |probability difference| and label agreement (for a
+  regressor: max |prediction difference|).
 
-Results: ``benchmarks/results/onnx_speed.json`` and a markdown table printed
-at the end (copied into ``benchmarks/README.md``).
+Results: ``benchmarks/results/onnx_speed.json`` (magic) or
+``onnx_speed_<dataset>.json``, a markdown table per dataset and, for several
+datasets, a summary table (copied into ``benchmarks/README.md``).
 """
 
 from __future__ import annotations
@@ -49,10 +57,18 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
-from skdistill import DistilledClassifier
+from skdistill import DistilledClassifier, DistilledRegressor
 from skdistill.onnx import teacher_to_onnx, to_onnx, verify_onnx
 
-from .common import RESULTS_DIR, environment, write_json
+from .common import (
+    RESULTS_DIR,
+    TEST_SIZE,
+    Split,
+    environment,
+    make_split,
+    write_json,
+)
+from .datasets import DATASETS, load
 
 
 def single_threaded(teacher) -> None:
@@ -63,22 +79,30 @@ def single_threaded(teacher) -> None:
                 est.set_params(n_jobs=1)
 
 
-def load_data(name: str, seed: int = 0):
+def load_data(name: str, seed: int = 0) -> Split:
+    """The quality benchmark's split of ``name`` (categorical columns as codes),
+    or scikit-learn's breast cancer when the dataset's package is missing."""
     try:
-        from .datasets import load
-
-        ds = load(name)
-        X = np.asarray(ds.X, dtype=np.float64)
-        y = np.asarray(ds.y).astype(str)
-        source = f"benchmarks.datasets:{name}"
-    except Exception as exc:  # carrier package missing
+        return make_split(load(name), seed)
+    except (ImportError, FileNotFoundError) as exc:  # carrier package missing
         warnings.warn(f"{name} unavailable ({exc}); using breast cancer", stacklevel=2)
-        X, y = load_breast_cancer(return_X_y=True)
-        source = "sklearn.datasets.load_breast_cancer"
+    X, y = load_breast_cancer(return_X_y=True)
     X_tr, X_te, y_tr, y_te = train_test_split(
-        X, y, test_size=0.25, random_state=seed, stratify=y
+        X, y.astype(str), test_size=TEST_SIZE, random_state=seed, stratify=y
     )
-    return X_tr, X_te, y_tr, y_te, source
+    return Split(
+        "breast_cancer",
+        "binary",
+        seed,
+        X_tr,
+        y_tr,
+        X_te,
+        y_te,
+        np.zeros(X.shape[1], dtype=bool),
+        [],
+        len(y_tr),
+        ["sklearn.datasets.load_breast_cancer"],
+    )
 
 
 def make_session(onx):
@@ -140,44 +164,48 @@ def batch_latency(fn, repeats: int = 15) -> float:
     return float(np.median(times) * 1e3)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", default="magic")
-    parser.add_argument("--calls", type=int, default=3000)
-    parser.add_argument("--teacher-calls", type=int, default=2000)
-    parser.add_argument("--n-jobs", type=int, default=2, help="for fitting only")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="fewer calls (1,000 per model, 200 for the teacher): a change check",
-    )
-    parser.add_argument(
-        "--full", action="store_true", help="the default numbers of calls"
-    )
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.calls, args.teacher_calls = min(args.calls, 1000), 200
-
-    X_tr, X_te, y_tr, y_te, source = load_data(args.dataset)
-    n_features = X_tr.shape[1]
-    print(f"data {source}: train {X_tr.shape}, test {X_te.shape}", flush=True)
-
-    t0 = time.perf_counter()
+def fit_models(sp: Split, n_jobs: int) -> dict:
+    """The three default students; the 'mlp' and 'linear' ones reuse the
+    'tree' model's teacher frozen, with ``calibration_cv=None``."""
+    classification = sp.task != "regression"
+    cls = DistilledClassifier if classification else DistilledRegressor
+    categorical = np.flatnonzero(sp.categorical_mask).tolist() or None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        reference = DistilledClassifier(
-            student="tree", random_state=0, n_jobs=args.n_jobs
-        ).fit(X_tr, y_tr)
+        reference = cls(
+            student="tree",
+            categorical_features=categorical,
+            random_state=0,
+            n_jobs=n_jobs,
+        ).fit(sp.X_train, sp.y_train)
         models = {"tree": reference}
         frozen = FrozenEstimator(reference.teacher_)
+        extra = {"calibration_cv": None} if classification else {}
         for family in ("mlp", "linear"):
-            models[family] = DistilledClassifier(
-                frozen, family, calibration_cv=None, random_state=0
-            ).fit(X_tr, y_tr)
+            models[family] = cls(
+                frozen,
+                family,
+                categorical_features=categorical,
+                random_state=0,
+                **extra,
+            ).fit(sp.X_train, sp.y_train)
+    return models
+
+
+def measure(sp: Split, args) -> dict:
+    """Fit, export and time the students and the teacher on one split."""
+    X_tr, X_te = sp.X_train, sp.X_test
+    n_features = X_tr.shape[1]
+    print(f"{sp.name}: train {X_tr.shape}, test {X_te.shape}", flush=True)
+    t0 = time.perf_counter()
+    models = fit_models(sp, args.n_jobs)
     fit_seconds = time.perf_counter() - t0
     print(f"fitted teacher and students in {fit_seconds:.0f}s", flush=True)
+    reference = models["tree"]
     teacher = reference.teacher_
     single_threaded(teacher)
+    # what each model answers: probabilities (classifier) or predictions
+    answer = "predict_proba" if sp.task != "regression" else "predict"
 
     row64 = X_te[:1]
     row32 = row64.astype(np.float32)
@@ -205,15 +233,16 @@ def main(argv=None):
     # -------------------------------------------------- single-row latency
     fast = {f"{name}_onnx": ort_call(sessions[name], row32) for name in exports}
     for family, model in models.items():
-        fast[f"{family}_sklearn"] = lambda m=model: m.predict_proba(row64)
+        fast[f"{family}_sklearn"] = lambda m=model: getattr(m, answer)(row64)
         fast[f"{family}_student_sklearn"] = lambda m=model: m.student_.predict(row64)
     print("single-row latency ...", flush=True)
     single = interleaved_latency(fast, args.calls)
     with threadpool_limits(1):
         single.update(
             interleaved_latency(
-                {"teacher_native": lambda: teacher.predict_proba(row64)},
+                {"teacher_native": lambda: getattr(teacher, answer)(row64)},
                 args.teacher_calls,
+                round_size=min(250, args.teacher_calls),
             )
         )
 
@@ -224,14 +253,14 @@ def main(argv=None):
         batch[f"{name}_onnx"] = batch_latency(ort_call(sess, batch32))
     for family, model in models.items():
         batch[f"{family}_sklearn"] = batch_latency(
-            lambda m=model: m.predict_proba(batch64)
+            lambda m=model: getattr(m, answer)(batch64)
         )
         batch[f"{family}_student_sklearn"] = batch_latency(
             lambda m=model: m.student_.predict(batch64)
         )
     with threadpool_limits(1):
         batch["teacher_native"] = batch_latency(
-            lambda: teacher.predict_proba(batch64), repeats=5
+            lambda: getattr(teacher, answer)(batch64), repeats=5
         )
 
     sizes = {
@@ -266,12 +295,16 @@ def main(argv=None):
             / sizes[f"{family}_onnx"],
             "at_least_100x_smaller": sizes["teacher_onnx"] / sizes[f"{family}_onnx"]
             >= 100,
+            "onnx_kernels": len(exports[family].graph.node),
         }
     results.update(
-        dataset=source,
+        dataset=sp.name,
+        task=sp.task,
+        notes=sp.notes,
         n_train=len(X_tr),
         n_test=len(X_te),
         n_features=n_features,
+        n_categorical=int(sp.categorical_mask.sum()),
         fit_seconds=fit_seconds,
         teacher_export_seconds=teacher_export_seconds,
         teacher_members={
@@ -284,11 +317,73 @@ def main(argv=None):
             "onnxruntime": ort.__version__,
         },
     )
-    path = f"{RESULTS_DIR}/onnx_speed.json"
-    write_json(path, results)
-    print(f"wrote {path}\n")
-    print(markdown(results))
+    return results
+
+
+def result_path(dataset: str) -> str:
+    """``onnx_speed.json`` for magic (the issue's dataset), else per dataset."""
+    suffix = "" if dataset == "magic" else f"_{dataset}"
+    return f"{RESULTS_DIR}/onnx_speed{suffix}.json"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--dataset",
+        nargs="+",
+        default=["magic"],
+        choices=[*DATASETS, "all"],
+        help="one or more datasets, or 'all' (each gets its own result file)",
+    )
+    parser.add_argument("--calls", type=int, default=3000)
+    parser.add_argument("--teacher-calls", type=int, default=2000)
+    parser.add_argument("--n-jobs", type=int, default=2, help="for fitting only")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer calls (1,000 per model, 200 for the teacher): a change check",
+    )
+    parser.add_argument(
+        "--full", action="store_true", help="the default numbers of calls"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.calls, args.teacher_calls = min(args.calls, 1000), 200
+    names = list(DATASETS) if "all" in args.dataset else args.dataset
+    everything = {}
+    for name in names:
+        results = measure(load_data(name), args)
+        path = result_path(name)
+        write_json(path, results)
+        print(f"wrote {path}\n")
+        print(markdown(results), "\n", flush=True)
+        everything[name] = results
+    if len(names) > 1:
+        print(summary(everything))
     return 0
+
+
+def summary(everything: dict) -> str:
+    """One row per dataset: each student's single-row p50 over the floor."""
+    lines = [
+        "| dataset | categorical columns | floor (µs) | tree | MLP | linear "
+        "| teacher native (ms) |",
+        "|---|---:|---:|---|---|---|---:|",
+    ]
+    for name, r in everything.items():
+        m, t = r["models"], r["targets"]
+        cells = [
+            f"{m[f'{fam}_onnx']['single_row']['p50_us']:.1f} µs "
+            f"({t[fam]['p50_over_floor']:.2f}x, {t[fam]['onnx_kernels']} nodes)"
+            for fam in ("tree", "mlp", "linear")
+        ]
+        lines.append(
+            f"| {name} | {r['n_categorical']} "
+            f"| {m['identity_onnx']['single_row']['p50_us']:.1f} | "
+            + " | ".join(cells)
+            + f" | {m['teacher_native']['single_row']['p50_us'] / 1e3:.1f} |"
+        )
+    return "\n".join(lines)
 
 
 def markdown(results) -> str:
@@ -303,8 +398,17 @@ def markdown(results) -> str:
         size = f"{e['bytes']:,}" if "bytes" in e else "-"
         return f"| {label} | {p50} | {p90} | {batch} | {size} | {extra} |"
 
+    regression = results.get("task") == "regression"
+    distiller = (
+        "DistilledRegressor.predict"
+        if regression
+        else ("DistilledClassifier.predict_proba")
+    )
+
     def parity(key):
         p = m[key]["parity"]
+        if regression:
+            return f"max diff {p['max_abs_diff']:.1e}"
         return f"max diff {p['max_abs_diff']:.1e}, labels {p['label_agreement']:.0%}"
 
     lines = [
@@ -325,7 +429,7 @@ def markdown(results) -> str:
             row(
                 f"student '{family}', scikit-learn",
                 f"{family}_sklearn",
-                "DistilledClassifier.predict_proba",
+                distiller,
             )
         )
         lines.append(
@@ -335,9 +439,10 @@ def markdown(results) -> str:
                 "student_.predict (no post-processing)",
             )
         )
-    lines.append(
-        row("teacher, native", "teacher_native", "VotingClassifier.predict_proba")
+    teacher = (
+        "VotingRegressor.predict" if regression else ("VotingClassifier.predict_proba")
     )
+    lines.append(row("teacher, native", "teacher_native", teacher))
     lines.append(row("teacher, ONNX", "teacher_onnx", parity("teacher_onnx")))
     lines.append(row("teacher, pickle", "teacher_pickle"))
     return "\n".join(lines)

@@ -24,7 +24,8 @@ from skdistill import DistilledClassifier, make_student
 from skdistill.onnx import to_onnx
 
 warnings.simplefilter("ignore")
-X_tr, X_te, y_tr = load_data("magic")[:3]
+split = load_data("magic")
+X_tr, X_te, y_tr = split.X_train, split.X_test, split.y_train
 X1 = X_te[:1].astype(np.float32)
 calls = {"floor": ort_call(make_session(identity_model(X_tr.shape[1])), X1)}
 sizes = [

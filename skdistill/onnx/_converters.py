@@ -40,7 +40,7 @@ from ._onehot_fold import dense_input
 from ._teacher import (
     conversion_problem,
     embedding_problem,
-    install_hgb_fix,
+    install_converter_mends,
     trial_conversions_enabled,
 )
 
@@ -147,15 +147,16 @@ def check_student(model, opv) -> None:
     surface as a bare skl2onnx error. Such a student is first checked for parts
     that cannot be embedded (a ColumnTransformer) and tried alone, unless
     :func:`skdistill.to_onnx` is converting (it explains failures itself); and
-    skl2onnx's HistGradientBoosting converters get their protobuf-7 mend
-    (:func:`~skdistill.onnx._teacher.install_hgb_fix`), wherever such a model
-    sits inside the student.
+    skl2onnx's converters get their mends (HistGradientBoosting under protobuf
+    7, the trees' missing-value routing:
+    :func:`~skdistill.onnx._teacher.install_converter_mends`), wherever such a
+    model sits inside the student.
     """
     student = model.student_
     g.check_convertible(student, _student_name(model))
     if all(_native(p) for p in g._steps(student)):
         return
-    install_hgb_fix()
+    install_converter_mends()
     if not trial_conversions_enabled():
         return
     problem = embedding_problem(model) or conversion_problem(

@@ -6,14 +6,17 @@ extra-trees. skl2onnx converts the vote, HistGradientBoosting and extra-trees;
 XGBoost and LightGBM need ``onnxmltools`` (imported only here, on first use),
 whose converters require the ``ai.onnx.ml`` opset to be at most 3.
 
-skl2onnx 1.20's HistGradientBoosting converter passes numpy booleans to an
-integer ONNX attribute, which protobuf >= 7 refuses (``Expected an int, got a
-boolean``). :func:`teacher_to_onnx` runs it through a container that turns
-booleans into integers, for that call only (``custom_conversion_functions``).
-Only a distiller converted by ``skl2onnx.to_onnx`` itself, whose student
-embeds a model skl2onnx converts as a sub-estimator, has no such call to hook:
-its converter installs the same mend in skl2onnx's registry, once
-(:func:`install_hgb_fix`).
+Two skl2onnx 1.20 converters need mending. HistGradientBoosting's passes numpy
+booleans to an integer ONNX attribute, which protobuf >= 7 refuses (``Expected
+an int, got a boolean``); those of scikit-learn's trees and forests drop the
+fitted routing of missing values (``tree_.missing_go_to_left``), so ONNX
+Runtime sends every NaN right (the default teacher's extra-trees on adult:
+probabilities 0.27 apart on rows with a missing value). :func:`teacher_to_onnx`
+runs them through a container that mends the nodes they write, for that call
+only (``custom_conversion_functions``). Only a distiller converted by
+``skl2onnx.to_onnx`` itself, whose student embeds a model skl2onnx converts as
+a sub-estimator, has no such call to hook: its converter installs the same
+mends in skl2onnx's registry, once (:func:`install_converter_mends`).
 """
 
 from __future__ import annotations
@@ -187,81 +190,131 @@ def register_teacher_converters() -> None:
     )
 
 
-# ------------------------------------------------ HistGradientBoosting fix
-class _IntAttributeContainer:
-    """Forwards to skl2onnx's container; booleans in list attributes become ints."""
+# --------------------------------------------------- skl2onnx converter mends
+#: scikit-learn trees that route missing values (``tree_.missing_go_to_left``),
+#: whose skl2onnx converters (1.20) write ``nodes_missing_value_tracks_true=0``
+#: everywhere: ONNX Runtime then sends every missing value right, scikit-learn
+#: wherever the fitted tree says.
+_NAN_ROUTING_TREES = (
+    "DecisionTreeClassifier",
+    "DecisionTreeRegressor",
+    "ExtraTreeClassifier",
+    "ExtraTreeRegressor",
+    "RandomForestClassifier",
+    "RandomForestRegressor",
+    "ExtraTreesClassifier",
+    "ExtraTreesRegressor",
+)
 
-    def __init__(self, container):
+#: Other converters that need the mend: HistGradientBoosting's pass numpy
+#: booleans to an integer attribute, which protobuf >= 7 refuses.
+_BOOLEAN_ATTRIBUTE_MODELS = (
+    "HistGradientBoostingClassifier",
+    "HistGradientBoostingRegressor",
+)
+
+
+def _missing_tracks_true(model, tree_ids, node_ids) -> list[int]:
+    """``nodes_missing_value_tracks_true`` as ``model``'s trees route NaN.
+
+    ``BRANCH_LEQ`` sends a node's true branch to its left child, so a missing
+    value that scikit-learn sends left tracks true. Node ``(t, n)`` is node
+    ``n`` of ``model.estimators_[t]`` (a forest) or of ``model`` (one tree).
+    """
+    trees = [e.tree_ for e in getattr(model, "estimators_", None) or [model]]
+    out = []
+    for t, n in zip(tree_ids, node_ids, strict=True):
+        tree = trees[t]
+        left = getattr(tree, "missing_go_to_left", None)
+        branch = tree.children_left[n] != -1
+        out.append(int(branch and left is not None and bool(left[n])))
+    return out
+
+
+class _MendedContainer:
+    """Forwards to skl2onnx's container, mending the attributes of each node.
+
+    Booleans in list attributes become ints (the HistGradientBoosting
+    converters); a tree ensemble of a scikit-learn tree or forest gets its
+    missing-value routing (:func:`_missing_tracks_true`).
+    """
+
+    def __init__(self, container, model):
         self._container = container
+        self._model = model
 
     def __getattr__(self, name):
         return getattr(self._container, name)
 
-    def add_node(self, *args, **attrs):
+    def add_node(self, op_type, *args, **attrs):
         for key, value in attrs.items():
             if isinstance(value, (list, tuple)) and any(
                 isinstance(v, (bool, np.bool_)) for v in value
             ):
                 attrs[key] = [int(v) for v in value]
-        return self._container.add_node(*args, **attrs)
+        if (
+            op_type in ("TreeEnsembleClassifier", "TreeEnsembleRegressor")
+            and type(self._model).__name__ in _NAN_ROUTING_TREES
+            and "nodes_treeids" in attrs
+        ):
+            attrs["nodes_missing_value_tracks_true"] = _missing_tracks_true(
+                self._model, attrs["nodes_treeids"], attrs["nodes_nodeids"]
+            )
+        return self._container.add_node(op_type, *args, **attrs)
 
 
-def _with_int_attributes(converter):
+def _mended(converter):
     def convert(scope, operator, container):
-        return converter(scope, operator, _IntAttributeContainer(container))
+        mended = _MendedContainer(container, operator.raw_operator)
+        return converter(scope, operator, mended)
 
     return convert
 
 
-def hgb_conversion_functions() -> dict:
-    from skl2onnx.common._registration import get_converter
-    from sklearn.ensemble import (
-        HistGradientBoostingClassifier,
-        HistGradientBoostingRegressor,
-    )
+def _mended_models() -> dict:
+    """``{scikit-learn class: skl2onnx converter name}`` of the mended models."""
+    from skl2onnx._supported_operators import sklearn_operator_name_map
 
+    wanted = {*_NAN_ROUTING_TREES, *_BOOLEAN_ATTRIBUTE_MODELS}
     return {
-        HistGradientBoostingClassifier: _with_int_attributes(
-            get_converter("SklearnHistGradientBoostingClassifier")
-        ),
-        HistGradientBoostingRegressor: _with_int_attributes(
-            get_converter("SklearnHistGradientBoostingRegressor")
-        ),
+        cls: alias
+        for cls, alias in sklearn_operator_name_map.items()
+        if cls.__name__ in wanted and cls.__module__.startswith("sklearn.")
     }
 
 
-#: skl2onnx's names of the converters :func:`hgb_conversion_functions` mends.
-_HGB_CONVERTERS = (
-    "SklearnHistGradientBoostingClassifier",
-    "SklearnHistGradientBoostingRegressor",
-)
+def mended_conversion_functions() -> dict:
+    """Mended converters to pass as ``custom_conversion_functions``."""
+    from skl2onnx.common._registration import get_converter
+
+    return {
+        cls: _mended(get_converter(alias)) for cls, alias in _mended_models().items()
+    }
 
 
-def install_hgb_fix() -> None:
-    """Mend skl2onnx's registered HistGradientBoosting converters, once.
+def install_converter_mends() -> None:
+    """Mend skl2onnx's registered converters (see :class:`_MendedContainer`), once.
 
     :func:`convert_with_fixes` mends them for one call only. A distiller
     converted by ``skl2onnx.to_onnx`` itself (in a user's pipeline) has no such
-    call: its converter installs this before it embeds a HistGradientBoosting
-    student. The mended converter only writes boolean list attributes as the
-    integers ONNX defines them to be, which every protobuf accepts.
+    call: its converter installs this before it embeds a student skl2onnx
+    converts. The mended converters write what the originals write, with
+    boolean lists as the integers ONNX defines them to be and the trees'
+    missing-value routing as scikit-learn fitted it.
     """
     from skl2onnx.common._registration import get_converter, register_converter
 
-    for name in _HGB_CONVERTERS:
-        try:
-            current = get_converter(name)
-        except ValueError:  # pragma: no cover - a skl2onnx without it
-            continue
+    for alias in sorted(set(_mended_models().values())):
+        current = get_converter(alias)
         if getattr(current, "_skdistill_mended", False):
             continue
         register_converter(
-            name,
-            _with_int_attributes(current),
+            alias,
+            _mended(current),
             overwrite=True,
             options=current.get_allowed_options(),
         )
-        get_converter(name)._skdistill_mended = True
+        get_converter(alias)._skdistill_mended = True
 
 
 def conversion_problem(estimator, n_features: int, *, target_opset=None):
@@ -328,7 +381,7 @@ def trial_conversions(enabled: bool):
 
 
 def convert_with_fixes(model, X_sample, *, options=None, target_opset=None):
-    """``skl2onnx.to_onnx`` with the HistGradientBoosting fix for this call only."""
+    """``skl2onnx.to_onnx`` with the converter mends for this call only."""
     from skl2onnx import convert_sklearn
     from skl2onnx.algebra.type_helper import guess_initial_types
 
@@ -338,7 +391,7 @@ def convert_with_fixes(model, X_sample, *, options=None, target_opset=None):
         target_opset=target_opset,
         name=f"ONNX({type(model).__name__})",
         options=options,
-        custom_conversion_functions=hgb_conversion_functions(),
+        custom_conversion_functions=mended_conversion_functions(),
     )
 
 

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+import skl2onnx
 from lightgbm import LGBMClassifier, LGBMRegressor
 from onnx_cases import numeric_rows, targets
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -16,6 +17,8 @@ from sklearn.ensemble import (
     ExtraTreesRegressor,
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
     VotingClassifier,
     VotingRegressor,
 )
@@ -28,7 +31,7 @@ from skdistill import (
     EarlyStoppingClassifier,
     EarlyStoppingRegressor,
 )
-from skdistill.onnx import OnnxExportError, teacher_to_onnx, verify_onnx
+from skdistill.onnx import OnnxExportError, teacher_to_onnx, to_onnx, verify_onnx
 
 
 def small_teacher(task):
@@ -68,11 +71,25 @@ def small_teacher(task):
     )
 
 
+def with_missing(X, seed):
+    """``X`` with about 15% of columns 0 and 2 missing."""
+    X = X.copy()
+    rng = np.random.default_rng(seed)
+    for j in (0, 2):
+        X[rng.random(len(X)) < 0.15, j] = np.nan
+    return X
+
+
+@pytest.mark.parametrize("missing", [False, True], ids=["complete", "missing"])
 @pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
-def test_teacher_exports_and_matches(task):
+def test_teacher_exports_and_matches(task, missing):
+    """Every member type, also on rows with missing values (skl2onnx's tree
+    converters drop the trees' NaN routing unless mended)."""
     pytest.importorskip("onnxmltools")  # optional: XGBoost/LightGBM converters
     X = numeric_rows(400, seed=1)
     y = targets(X, task)
+    if missing:
+        X = with_missing(X, seed=3)
     if task == "regression":
         model = DistilledRegressor(small_teacher(task), n_synthetic=100)
     else:
@@ -86,6 +103,8 @@ def test_teacher_exports_and_matches(task):
     # the boosters' converters are float32: feed float64 rows, the deployment
     # case, so thresholds equal to a float64 data value route as in sklearn
     X_test = numeric_rows(1000, seed=2, outside=250)
+    if missing:
+        X_test = with_missing(X_test, seed=4)
     result = verify_onnx(model.teacher_, onx, X_test)
     if task == "regression":
         scale = np.abs(model.teacher_.predict(X_test)).max()
@@ -115,3 +134,33 @@ def test_teacher_failure_names_the_member():
         teacher.fit(X, y)
     with pytest.raises(OnnxExportError, match="member 'odd' \\(_Opaque\\)"):
         teacher_to_onnx(teacher, X[:1])
+
+
+@pytest.mark.parametrize(
+    "forest", [RandomForestClassifier, ExtraTreesClassifier, RandomForestRegressor]
+)
+def test_forest_student_routes_missing_values(forest):
+    """A forest student (converted by skl2onnx inside the distiller's graph)
+    sends missing values where its fitted trees do, by both export routes."""
+    X = with_missing(numeric_rows(600, seed=1), seed=3)
+    task = "regression" if forest is RandomForestRegressor else "binary"
+    y = targets(numeric_rows(600, seed=1), task)
+    cls = DistilledRegressor if task == "regression" else DistilledClassifier
+    teacher = (
+        HistGradientBoostingRegressor(max_iter=20)
+        if task == "regression"
+        else HistGradientBoostingClassifier(max_iter=20)
+    )
+    student = forest(n_estimators=5, max_depth=6, random_state=0)
+    with threadpool_limits(1):
+        model = cls(teacher, student, n_synthetic=200, random_state=0).fit(X, y)
+    X_test = with_missing(numeric_rows(1000, seed=2), seed=4)
+    X32 = X_test.astype(np.float32)
+    for onx in (to_onnx(model, X32[:1]), skl2onnx.to_onnx(model, X32[:1])):
+        result = verify_onnx(model, onx, X32)
+        if task == "regression":
+            scale = np.abs(model.predict(X32)).max()
+            assert result.max_abs_diff <= 1e-5 * scale, result
+        else:
+            assert result.label_agreement == 1.0, result
+            assert result.max_abs_diff <= 1e-5, result

@@ -525,10 +525,20 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             budget,
             seeds["student"],
             categorical_mask,
+            export=self._export_with_student,
         )
         self.fit_times_["student"] = time.perf_counter() - t0
         chosen = next(r for r in self.student_search_ if r["chosen"])
         self._log(f"chose {chosen['name']} (fidelity {chosen['fidelity']:.4f})")
+
+    def _export_with_student(self, student, X_sample):
+        """What :func:`skdistill.to_onnx` would write with ``student`` as the
+        fitted student (the search measures candidates in their real graph)."""
+        from .onnx import to_onnx
+
+        model = copy.copy(self)
+        model.student_ = student
+        return to_onnx(model, X_sample)
 
     @staticmethod
     def _drop_zero_weights(X, y, sample_weight):

@@ -4,7 +4,10 @@ Every candidate (tree sizes, MLP sizes, a linear model) is trained on the
 transfer rows derived from 80% of the real training rows and scored by its
 fidelity to the teacher on the other 20% (real rows only). Its cost is measured
 where it will be paid, in ONNX Runtime: single-row median latency (one
-intra-op thread, cached session) and the size of the ONNX file. The most
+intra-op thread, cached session) and the size of the ONNX file, of the graph
+the distiller exports with that candidate as its student (lean dense layers,
+lookup trees for categorical columns), not skl2onnx's graph of the bare
+candidate. The most
 faithful candidate within the budget wins and is refitted on the whole transfer
 set. Every candidate's figures are kept in ``student_search_``.
 """
@@ -53,19 +56,30 @@ def candidate_students(
     return out
 
 
-def onnx_cost(student, X_sample: np.ndarray) -> tuple[float, int]:
-    """Single-row median latency (seconds) and ONNX size (bytes) of a student."""
-    import onnxruntime as ort
+def student_onnx(student, X_sample: np.ndarray):
+    """The bare student converted by skl2onnx (classifiers without ZipMap)."""
     from skl2onnx import to_onnx
 
-    sample = np.asarray(X_sample[:1], dtype=np.float32)
     options = None
     final = final_estimator(student)
     if is_classifier(final):
         options = {id(final): {"zipmap": False}}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        onx = to_onnx(student, sample, options=options)
+        return to_onnx(student, np.asarray(X_sample[:1], np.float32), options=options)
+
+
+def onnx_cost(student, X_sample: np.ndarray, export=None) -> tuple[float, int]:
+    """Single-row median latency (seconds) and ONNX size (bytes) of a student.
+
+    ``export(student, X_sample)`` gives the ONNX model to measure: the graph
+    the fitted distiller would export with this student (what
+    :func:`skdistill.to_onnx` writes), or by default :func:`student_onnx`.
+    """
+    import onnxruntime as ort
+
+    sample = np.asarray(X_sample[:1], dtype=np.float32)
+    onx = (export or student_onnx)(student, sample)
     payload = onx.SerializeToString()
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
@@ -107,6 +121,7 @@ def search_students(
     budget: dict | None,
     seed: int,
     categorical=None,
+    export=None,
 ) -> tuple[object, list[dict]]:
     """Fit every candidate, measure fidelity and ONNX cost, pick within budget.
 
@@ -123,6 +138,9 @@ def search_students(
     categorical : ndarray of bool or None
         The categorical columns, for the candidates (see
         :func:`candidate_students`).
+    export : callable or None
+        ``export(student, X_sample)``: the ONNX model whose cost is measured
+        (see :func:`onnx_cost`).
 
     Returns
     -------
@@ -149,7 +167,7 @@ def search_students(
         else:
             pred = np.asarray(student.predict(X_transfer[val_rows]))
             fidelity = float(r2_score(teacher_reference[val_rows], pred))
-        latency, size = onnx_cost(student, X_transfer[val_rows])
+        latency, size = onnx_cost(student, X_transfer[val_rows], export)
         within = latency * 1e6 <= budget.get(
             "latency_us", np.inf
         ) and size <= budget.get("onnx_bytes", np.inf)

@@ -95,3 +95,23 @@ def test_auto_regression():
 def test_budget_validation(budget, message):
     with pytest.raises(ValueError, match=message):
         check_budget(budget)
+
+
+def test_candidates_are_measured_in_the_exported_graph(auto_model, data):
+    """The search measures each candidate in the graph skdistill.to_onnx writes
+    for the distiller (lean dense layers), not skl2onnx's graph of the bare
+    student: the chosen size is the exported model's size."""
+    from skdistill import to_onnx
+
+    X, y = data
+    model = DistilledClassifier(
+        HistGradientBoostingClassifier(max_iter=30),
+        "auto",
+        n_synthetic=0.5,
+        student_budget={"onnx_bytes": 1000},  # only the linear candidate fits
+        random_state=0,
+    ).fit(X, y)
+    chosen = next(r for r in model.student_search_ if r["chosen"])
+    assert chosen["name"] == "linear"
+    exported = to_onnx(model, X[:1].astype(np.float32))
+    assert chosen["onnx_bytes"] == len(exported.SerializeToString())

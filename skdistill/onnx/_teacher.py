@@ -11,12 +11,14 @@ booleans to an integer ONNX attribute, which protobuf >= 7 refuses (``Expected
 an int, got a boolean``); those of scikit-learn's trees and forests drop the
 fitted routing of missing values (``tree_.missing_go_to_left``), so ONNX
 Runtime sends every NaN right (the default teacher's extra-trees on adult:
-probabilities 0.27 apart on rows with a missing value). :func:`teacher_to_onnx`
-runs them through a container that mends the nodes they write, for that call
-only (``custom_conversion_functions``). Only a distiller converted by
-``skl2onnx.to_onnx`` itself, whose student embeds a model skl2onnx converts as
-a sub-estimator, has no such call to hook: its converter installs the same
-mends in skl2onnx's registry, once (:func:`install_converter_mends`).
+probabilities 0.27 apart on rows with a missing value). Every conversion this
+package starts (:func:`convert_with_fixes`: :func:`skdistill.to_onnx`,
+:func:`teacher_to_onnx`, trial conversions) runs them through a container that
+mends the nodes they write, in skl2onnx's registry for that call only
+(:func:`mended_converters`). Only a distiller converted by ``skl2onnx.to_onnx``
+itself, whose student embeds a model skl2onnx converts as a sub-estimator, has
+no such call to hook: its converter installs the same mends in skl2onnx's
+registry for the rest of the process (:func:`install_converter_mends`).
 """
 
 from __future__ import annotations
@@ -214,21 +216,85 @@ _BOOLEAN_ATTRIBUTE_MODELS = (
 )
 
 
-def _missing_tracks_true(model, tree_ids, node_ids) -> list[int]:
+def _node_arrays(attrs: dict) -> dict:
+    """The node attributes of a tree ensemble node as numpy arrays."""
+    keys = ("treeids", "nodeids", "featureids", "truenodeids", "falsenodeids")
+    out = {key: np.asarray(attrs[f"nodes_{key}"], dtype=np.int64) for key in keys}
+    out["leaf"] = np.asarray(attrs["nodes_modes"]) == "LEAF"
+    out["values"] = np.asarray(attrs["nodes_values"], dtype=np.float64)
+    return out
+
+
+def _same_tree(tree, nodes: dict, rows: np.ndarray, *, thresholds: bool) -> bool:
+    """Whether the ONNX nodes ``rows`` are ``tree``'s nodes (same ids, leaves,
+    split features and children; with ``thresholds``, also the thresholds up
+    to float32 rounding)."""
+    n = nodes["nodeids"][rows]
+    if n.min() < 0 or n.max() >= tree.node_count:
+        return False
+    leaf = nodes["leaf"][rows]
+    if not np.array_equal(tree.children_left[n] == -1, leaf):
+        return False
+    split = n[~leaf]
+    ok = (
+        np.array_equal(tree.feature[split], nodes["featureids"][rows][~leaf])
+        and np.array_equal(tree.children_left[split], nodes["truenodeids"][rows][~leaf])
+        and np.array_equal(
+            tree.children_right[split], nodes["falsenodeids"][rows][~leaf]
+        )
+    )
+    if ok and thresholds:
+        ok = np.allclose(
+            nodes["values"][rows][~leaf], tree.threshold[split], rtol=1e-6, atol=1e-6
+        )
+    return bool(ok)
+
+
+def _missing_tracks_true(model, attrs: dict) -> list[int] | None:
     """``nodes_missing_value_tracks_true`` as ``model``'s trees route NaN.
 
     ``BRANCH_LEQ`` sends a node's true branch to its left child, so a missing
-    value that scikit-learn sends left tracks true. Node ``(t, n)`` is node
-    ``n`` of ``model.estimators_[t]`` (a forest) or of ``model`` (one tree).
+    value that scikit-learn sends left tracks true. Each tree of the ONNX node
+    is matched to the fitted tree it was written from by its structure (ids,
+    leaves, features, children, then thresholds): skl2onnx numbers trees by
+    their position in ``estimators_`` in most converters, but writes some
+    (multi-output forests, the ``decision_leaf`` option) one at a time as
+    tree 0. None (leave the node as it is) when a tree matches no fitted tree,
+    or several that route missing values differently.
     """
     trees = [e.tree_ for e in getattr(model, "estimators_", None) or [model]]
-    out = []
-    for t, n in zip(tree_ids, node_ids, strict=True):
-        tree = trees[t]
-        left = getattr(tree, "missing_go_to_left", None)
-        branch = tree.children_left[n] != -1
-        out.append(int(branch and left is not None and bool(left[n])))
-    return out
+    nodes = _node_arrays(attrs)
+    out = np.zeros(len(nodes["nodeids"]), dtype=np.int64)
+    for t in np.unique(nodes["treeids"]):
+        rows = np.flatnonzero(nodes["treeids"] == t)
+        if 0 <= t < len(trees) and _same_tree(trees[t], nodes, rows, thresholds=True):
+            matches = [trees[t]]
+        else:
+            matches = [
+                tree
+                for tree in trees
+                if _same_tree(tree, nodes, rows, thresholds=False)
+            ]
+            if len(matches) > 1:
+                matches = [
+                    tree
+                    for tree in matches
+                    if _same_tree(tree, nodes, rows, thresholds=True)
+                ]
+        routes = {_routing(tree, nodes["nodeids"][rows]) for tree in matches}
+        if len(routes) != 1:
+            return None
+        out[rows] = routes.pop()
+    return out.tolist()
+
+
+def _routing(tree, node_ids: np.ndarray) -> tuple[int, ...]:
+    """Per node: 1 where a split sends missing values left (its true branch)."""
+    left = getattr(tree, "missing_go_to_left", None)
+    if left is None:
+        return (0,) * len(node_ids)
+    split = tree.children_left[node_ids] != -1
+    return tuple((split & (np.asarray(left)[node_ids] != 0)).astype(int).tolist())
 
 
 class _MendedContainer:
@@ -257,9 +323,9 @@ class _MendedContainer:
             and type(self._model).__name__ in _NAN_ROUTING_TREES
             and "nodes_treeids" in attrs
         ):
-            attrs["nodes_missing_value_tracks_true"] = _missing_tracks_true(
-                self._model, attrs["nodes_treeids"], attrs["nodes_nodeids"]
-            )
+            routing = _missing_tracks_true(self._model, attrs)
+            if routing is not None:
+                attrs["nodes_missing_value_tracks_true"] = routing
         return self._container.add_node(op_type, *args, **attrs)
 
 
@@ -283,24 +349,17 @@ def _mended_models() -> dict:
     }
 
 
-def mended_conversion_functions() -> dict:
-    """Mended converters to pass as ``custom_conversion_functions``."""
-    from skl2onnx.common._registration import get_converter
-
-    return {
-        cls: _mended(get_converter(alias)) for cls, alias in _mended_models().items()
-    }
-
-
 def install_converter_mends() -> None:
-    """Mend skl2onnx's registered converters (see :class:`_MendedContainer`), once.
+    """Mend skl2onnx's registered converters (see :class:`_MendedContainer`).
 
-    :func:`convert_with_fixes` mends them for one call only. A distiller
-    converted by ``skl2onnx.to_onnx`` itself (in a user's pipeline) has no such
-    call: its converter installs this before it embeds a student skl2onnx
-    converts. The mended converters write what the originals write, with
-    boolean lists as the integers ONNX defines them to be and the trees'
-    missing-value routing as scikit-learn fitted it.
+    Inside :func:`convert_with_fixes` (every conversion this package starts)
+    the mends are already in place and this does nothing. A distiller
+    converted by ``skl2onnx.to_onnx`` itself (in a user's pipeline) has no
+    such call: its converter installs the mends before it embeds a student
+    skl2onnx converts, and they stay for the rest of the process. The mended
+    converters write what the originals write, with boolean lists as the
+    integers ONNX defines them to be and the trees' missing-value routing as
+    scikit-learn fitted it.
     """
     from skl2onnx.common._registration import get_converter, register_converter
 
@@ -315,6 +374,20 @@ def install_converter_mends() -> None:
             options=current.get_allowed_options(),
         )
         get_converter(alias)._skdistill_mended = True
+
+
+@contextlib.contextmanager
+def mended_converters():
+    """skl2onnx's converters mended inside the block, restored after it."""
+    from skl2onnx.common import _registration
+
+    pool = _registration._converter_pool
+    saved = {alias: pool[alias] for alias in set(_mended_models().values())}
+    install_converter_mends()
+    try:
+        yield
+    finally:
+        pool.update(saved)
 
 
 def conversion_problem(estimator, n_features: int, *, target_opset=None):
@@ -385,14 +458,14 @@ def convert_with_fixes(model, X_sample, *, options=None, target_opset=None):
     from skl2onnx import convert_sklearn
     from skl2onnx.algebra.type_helper import guess_initial_types
 
-    return convert_sklearn(
-        model,
-        initial_types=guess_initial_types(X_sample, None),
-        target_opset=target_opset,
-        name=f"ONNX({type(model).__name__})",
-        options=options,
-        custom_conversion_functions=mended_conversion_functions(),
-    )
+    with mended_converters():
+        return convert_sklearn(
+            model,
+            initial_types=guess_initial_types(X_sample, None),
+            target_opset=target_opset,
+            name=f"ONNX({type(model).__name__})",
+            options=options,
+        )
 
 
 # ------------------------------------------------------------------- export

@@ -164,3 +164,65 @@ def test_forest_student_routes_missing_values(forest):
         else:
             assert result.label_agreement == 1.0, result
             assert result.max_abs_diff <= 1e-5, result
+
+
+@pytest.mark.parametrize("option", [None, "decision_leaf"])
+def test_multi_output_forest_and_decision_leaf_route_missing_values(option):
+    """skl2onnx writes these trees one at a time as tree 0: the mend finds
+    each one's fitted tree by its structure."""
+    from skdistill.onnx._teacher import convert_with_fixes
+
+    X = with_missing(numeric_rows(800, seed=1), seed=3)
+    z = numeric_rows(800, seed=1)
+    if option is None:  # two outputs
+        y = np.column_stack([z[:, 0] > 0, z[:, 1] + z[:, 2] > 0]).astype(int)
+    else:
+        y = (z[:, 0] > 0).astype(int)
+    forest = RandomForestClassifier(n_estimators=5, max_depth=6, random_state=0)
+    forest.fit(X, y)
+    options = {"zipmap": False} if option is None else {"zipmap": False, option: True}
+    onx = convert_with_fixes(
+        forest, X[:1].astype(np.float32), options={id(forest): options}
+    )
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(onx.SerializeToString())
+    X_test = with_missing(numeric_rows(500, seed=2), seed=4).astype(np.float32)
+    outputs = sess.run(None, {sess.get_inputs()[0].name: X_test})
+    if option is None:
+        proba = np.asarray(outputs[1])
+        expected = np.stack(forest.predict_proba(X_test))
+        np.testing.assert_allclose(proba.reshape(expected.shape), expected, atol=1e-6)
+    else:
+        leaves = np.asarray(outputs[-1]).reshape(len(X_test), -1)
+        np.testing.assert_array_equal(leaves, forest.apply(X_test))
+
+
+def test_mends_are_scoped_to_the_package_conversions(monkeypatch):
+    """skdistill.to_onnx mends skl2onnx's converters for its own call only;
+    skl2onnx.to_onnx on a distiller installs them for good."""
+    from skl2onnx.common import _registration
+    from skl2onnx.operator_converters.random_forest import (
+        convert_sklearn_random_forest_classifier,
+    )
+
+    alias = "SklearnRandomForestClassifier"
+    pristine = _registration.RegisteredConverter(
+        convert_sklearn_random_forest_classifier,
+        _registration.get_converter(alias).get_allowed_options(),
+    )
+    # earlier tests may have installed the mends for good: start unmended
+    monkeypatch.setitem(_registration._converter_pool, alias, pristine)
+    X = with_missing(numeric_rows(300, seed=1), seed=3)
+    y = targets(numeric_rows(300, seed=1), "binary")
+    model = DistilledClassifier(
+        HistGradientBoostingClassifier(max_iter=10),
+        RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0),
+        n_synthetic=50,
+        random_state=0,
+    ).fit(X, y)
+    X32 = X[:1].astype(np.float32)
+    to_onnx(model, X32)
+    assert _registration.get_converter(alias) is pristine
+    skl2onnx.to_onnx(model, X32)
+    assert getattr(_registration.get_converter(alias), "_skdistill_mended", False)

@@ -19,8 +19,8 @@ The transform is exact and cheap to export. Each output column is
 in ``fit``): alone, or in a float64 graph, the ONNX graph
 (:mod:`skdistill.onnx._graph`) compares the gathered columns with a constant row
 in one ``Equal``, in the input's precision. In front of a dense student in a
-float32 graph the indicators are folded into the first layer as one lookup
-tree per column (:mod:`skdistill.onnx._onehot_fold`).
+float32 graph (on the lean route, see :mod:`skdistill.onnx._onehot_fold`) the
+indicators are folded into the first layer as one lookup tree per column.
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ Every candidate (tree sizes, MLP sizes, a linear model) is trained on the
 transfer rows derived from 80% of the real training rows and scored by its
 fidelity to the teacher on the other 20% (real rows only). Its cost is measured
 where it will be paid, in ONNX Runtime: single-row median latency (one
-intra-op thread, cached session) and the size of the ONNX file, of the graph
-the distiller exports with that candidate as its student (lean dense layers,
-lookup trees for categorical columns), not skl2onnx's graph of the bare
-candidate. The most
+intra-op thread, cached session) and the size of the ONNX file, of the
+float32 graph the distiller exports with that candidate as its student (lean
+dense layers, lookup trees for categorical columns), not skl2onnx's graph of
+the bare candidate. (A float64 export of the same student can be slower.) The most
 faithful candidate within the budget wins and is refitted on the whole transfer
 set. Every candidate's figures are kept in ``student_search_``.
 """

@@ -36,7 +36,7 @@ from .._distill import DistilledClassifier, DistilledRegressor, _student_has_pro
 from .._soft_mlp import SoftTargetMLPClassifier
 from . import _dense
 from . import _graph as g
-from ._onehot_fold import dense_input
+from ._onehot_fold import dense_input, split_dense_steps
 from ._teacher import (
     conversion_problem,
     embedding_problem,
@@ -179,7 +179,7 @@ def _dense_classifier(model, X, classes, dtype, opv, outputs):
     if model.softening_temperature != 1.0:
         return None
     steps = g._steps(model.student_)
-    transformers, net = _dense.split_steps(steps, dtype)
+    transformers, net = split_dense_steps(steps, dtype)
     n_classes = len(classes)
     if net is None or not _dense.classifier_proba_logits(net, n_classes):
         return None
@@ -389,7 +389,7 @@ def convert_distilled_regressor(scope, operator, container):
                 output_names=[out_name],
             )
     else:
-        transformers, net = _dense.split_steps([*transformers, final], dtype)
+        transformers, net = split_dense_steps([*transformers, final], dtype)
         if net is not None and net.output == "identity":
             X, net = dense_input(transformers, net, X, dtype, opv)
             node = _dense.raw_output(net, X, dtype, opv, scale, mean, [out_name])

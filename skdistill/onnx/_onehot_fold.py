@@ -5,26 +5,31 @@ A student built as ``OneHotColumns -> SimpleImputer -> StandardScaler -> net``
 categorical=...)``) multiplies its indicator columns by the first layer's
 weights. An indicator is 0 or 1 and a categorical column switches on at most
 one of its own, so what a column adds to the first layer is a lookup: one
-weight row per category (scaler included), nothing for an unseen value. Written
+weight row per category, one for any other value (scaler included). Written
 literally, the lookup costs a ``Gather`` of the categorical columns, an
 ``Equal`` with the categories, a ``Cast`` and a ``Concat`` per call, plus an
 ``Imputer`` when missing values have their own indicator.
 
 Here it is one ``TreeEnsembleRegressor`` (``ai.onnx.ml``) instead: one tree per
 categorical column, a binary search over its categories (``BRANCH_LEQ``) ending
-in an exact ``BRANCH_EQ`` test, whose leaves hold the column's weight rows; a
+in an exact ``BRANCH_EQ`` test, whose leaves hold the column's whole
+contribution (computed in float64, rounded once; see :func:`fold_one_hot`); a
 missing value takes a first ``BRANCH_LT -inf`` test's true branch (only missing
 values do: valid input is finite) to the missing-value category's row. The
 numeric columns (with the categorical codes, ``keep_codes=True``) go through
 their imputer and, when it could not be folded, their scaler, and are
 concatenated with the tree's output; the first layer then reads the tree's
-output through an identity block. The constant part of the scaled indicators
-(``-mean / scale`` times their weights) goes to the first layer's bias.
+output through an identity block.
 
-Only float32 graphs: ``TreeEnsembleRegressor`` computes in float32 (its
-``ai.onnx.ml`` opset-1 output is float). A float64 graph keeps the literal
-encoding (:func:`skdistill.onnx._graph.one_hot_columns`). Like that encoding, a
-category float32 cannot hold is never matched.
+When it applies: float32 graphs only (``TreeEnsembleRegressor`` computes in
+float32: its ``ai.onnx.ml`` opset-1 output is float), on the lean dense route
+of :mod:`skdistill.onnx._dense`, i.e. a regressor whose student ends in the
+dense net itself (not a ``MultiOutputRegressor`` around it), or a classifier
+whose probabilities are the net's softmax (student mode
+``soft_cross_entropy`` or ``teacher_labels``, ``softening_temperature=1``).
+Elsewhere, and in float64 graphs, the literal encoding
+(:func:`skdistill.onnx._graph.one_hot_columns`) is exported. Like that
+encoding, a category float32 cannot hold is never matched.
 """
 
 from __future__ import annotations
@@ -58,12 +63,14 @@ class OneHotFold:
     net: _dense.DenseNet
 
 
-def _column_tree(tree_id: int, feature: int, values, rows, missing_row, zero):
+def _column_tree(tree_id: int, feature: int, values, rows, missing_row, unseen):
     """Nodes and leaf targets of one categorical column's lookup tree.
 
     ``values`` are the column's categories (float32, sorted, distinct) and
     ``rows`` their weight rows; ``missing_row`` is the missing-value
-    category's row or None. Returns ``(nodes, leaves)``: nodes as ``(tree id,
+    category's row or None; ``unseen`` is the row of any other value (a
+    value not among the categories, or a missing value without its own
+    category). Returns ``(nodes, leaves)``: nodes as ``(tree id,
     feature, node id, mode, threshold, true id, false id, missing tracks
     true)`` and leaves as ``(node id, weight row)``.
     """
@@ -81,7 +88,7 @@ def _column_tree(tree_id: int, feature: int, values, rows, missing_row, zero):
     def search(lo, hi):  # categories lo..hi (inclusive)
         node_id = add(None)
         if lo == hi:
-            hit, miss = leaf(rows[lo]), leaf(zero)
+            hit, miss = leaf(rows[lo]), leaf(unseen)
             nodes[node_id] = ("BRANCH_EQ", values[lo], hit, miss, 0)
         else:
             mid = (lo + hi) // 2
@@ -92,23 +99,30 @@ def _column_tree(tree_id: int, feature: int, values, rows, missing_row, zero):
     if missing_row is not None:
         root = add(None)
         hit = leaf(missing_row)
-        rest = search(0, len(values) - 1) if len(values) else leaf(zero)
+        rest = search(0, len(values) - 1) if len(values) else leaf(unseen)
         nodes[root] = ("BRANCH_LT", -np.inf, hit, rest, 1)
     elif len(values):
         search(0, len(values) - 1)
     else:
-        leaf(zero)
+        leaf(unseen)
     return [(tree_id, feature, i, *node) for i, node in enumerate(nodes)], leaves
 
 
-def _tree_attributes(one_hot: OneHotColumns, weights: np.ndarray) -> dict:
-    """One lookup tree per categorical column; ``weights`` has a row per
-    indicator (float64), the tree's targets are those rows in float32."""
+def _tree_attributes(
+    one_hot: OneHotColumns, weights: np.ndarray, offsets: np.ndarray
+) -> dict:
+    """One lookup tree per categorical column.
+
+    ``weights`` has a row per indicator, ``offsets`` one per categorical
+    column (float64): a category's leaf holds its indicator's row plus its
+    column's offset, an unseen value's leaf the offset alone, each summed in
+    float64 and rounded to float32 once.
+    """
     source, value, missing = one_hot.output_table()
     n_targets = weights.shape[1]
-    zero = np.zeros(n_targets)
     all_nodes, targets = [], []
     for tree_id, column in enumerate(one_hot.categorical_):
+        offset = offsets[tree_id]
         mine = np.flatnonzero(source == column)
         kept = mine[~missing[mine]]
         v32 = value[kept].astype(np.float32)
@@ -121,9 +135,9 @@ def _tree_attributes(one_hot: OneHotColumns, weights: np.ndarray) -> dict:
             tree_id,
             int(column),
             v32,
-            weights[kept],
-            weights[missing_rows[0]] if len(missing_rows) else None,
-            zero,
+            weights[kept] + offset,
+            weights[missing_rows[0]] + offset if len(missing_rows) else None,
+            offset,
         )
         all_nodes.extend(nodes)
         targets.extend((tree_id, node_id, row) for node_id, row in leaves)
@@ -151,44 +165,80 @@ def _tree_attributes(one_hot: OneHotColumns, weights: np.ndarray) -> dict:
     )
 
 
-def fold_one_hot(transformers: list, net, dtype) -> OneHotFold | None:
-    """The fold of ``OneHotColumns [-> SimpleImputer] [-> StandardScaler]``
-    into ``net``'s first layer, or None when the steps are anything else."""
-    if net is None or dtype != np.float32 or not transformers:
+def _one_hot_front(transformers: list):
+    """``(one_hot, imputer, scaler)`` for ``OneHotColumns [-> SimpleImputer]
+    [-> StandardScaler]`` (imputer and scaler None when absent), else None."""
+    if not transformers:
         return None
     one_hot, *rest = transformers
     if not isinstance(one_hot, OneHotColumns) or not len(one_hot.output_table()[0]):
         return None
     imputer = rest.pop(0) if rest and g._exact_imputer(rest[0]) else None
     scaler = rest.pop(0) if rest and isinstance(rest[0], StandardScaler) else None
-    if rest:
+    return None if rest else (one_hot, imputer, scaler)
+
+
+def split_dense_steps(steps: list, dtype):
+    """:func:`skdistill.onnx._dense.split_steps`, except that in a float32
+    graph a scaler behind ``OneHotColumns`` is left to :func:`fold_one_hot`."""
+    if dtype == np.float32 and _one_hot_front(steps[:-1]) is not None:
+        net = _dense.dense_net(steps[-1])
+        if net is not None:
+            return steps[:-1], net
+    return _dense.split_steps(steps, dtype)
+
+
+def fold_one_hot(transformers: list, net, dtype) -> OneHotFold | None:
+    """The fold of ``OneHotColumns [-> SimpleImputer] [-> StandardScaler]``
+    into ``net``'s first layer, or None when the steps are anything else.
+
+    A scaled indicator ``(h - mean) / scale`` is ``-mean / scale`` when off
+    and ``(1 - mean) / scale`` when on: each leaf of a column's tree holds
+    that column's whole contribution (its switched-on indicator's and the
+    constant parts of the others), so that no large constant cancels in
+    float32 (a category held by nearly every row has ``|mean| / scale`` in the
+    tens). The numeric columns' scaler is folded into the first layer when
+    :mod:`skdistill.onnx._dense` would fold it, else kept as a ``Scaler``.
+    """
+    if net is None or dtype != np.float32:
         return None
+    front = _one_hot_front(transformers)
+    if front is None:
+        return None
+    one_hot, imputer, scaler = front
     n_numeric = len(one_hot.numeric_)
+    source = one_hot.output_table()[0]
     statistics = None
     if imputer is not None:
-        statistics = np.asarray(imputer.statistics_, dtype=np.float64)[:n_numeric]
-        if len(imputer.statistics_) != n_numeric + len(one_hot.output_table()[0]):
+        if len(imputer.statistics_) != n_numeric + len(source):
             return None
+        statistics = np.asarray(imputer.statistics_, dtype=np.float64)[:n_numeric]
         if np.isnan(statistics).any():  # the imputer drops a column
             return None
     W, b = net.weights[0], net.biases[0].copy()
+    W_numeric, W_indicators = W[:n_numeric], W[n_numeric:]
+    offsets = np.zeros((len(one_hot.categorical_), W.shape[1]))
     mean = scale = None
-    indicator_W = W[n_numeric:]
     if scaler is not None:
         mean, scale = _dense._scaler_arrays(scaler, W.shape[0])
-        # an indicator h in {0, 1} scaled: (h - mean) / scale; its constant part
-        # moves to the bias, its 0/1 part to the lookup
-        indicator_W = indicator_W / scale[n_numeric:, None]
-        b = b - (mean[n_numeric:] / scale[n_numeric:]) @ W[n_numeric:]
+        on = W_indicators / scale[n_numeric:, None]
+        off = -(mean[n_numeric:] / scale[n_numeric:])[:, None] * W_indicators
+        for i, column in enumerate(one_hot.categorical_):
+            offsets[i] = off[source == column].sum(axis=0)
+        W_indicators = on
         mean, scale = mean[:n_numeric], scale[:n_numeric]
+        limit = _dense._FOLD_LIMIT[np.float32]
+        if np.all(np.abs(mean) / scale <= limit):  # as _dense folds a scaler
+            W_numeric = W_numeric / scale[:, None]
+            b = b - (mean / scale) @ W[:n_numeric]
+            mean = scale = None
     n_hidden = W.shape[1]
-    first = np.vstack([W[:n_numeric], np.eye(n_hidden)])
+    first = np.vstack([W_numeric, np.eye(n_hidden)])
     folded = _dense.DenseNet(
         [first, *net.weights[1:]], [b, *net.biases[1:]], net.hidden, net.output
     )
-    return OneHotFold(
-        one_hot, statistics, mean, scale, _tree_attributes(one_hot, indicator_W), folded
-    )
+    trees = _tree_attributes(one_hot, W_indicators, offsets)
+    return OneHotFold(one_hot, statistics, mean, scale, trees, folded)
 
 
 def folded_input(fold: OneHotFold, X, opv):

@@ -155,3 +155,34 @@ def test_only_categorical_columns():
     parity = verify_onnx(model, onx, test)
     assert parity.label_agreement == 1.0
     assert parity.max_abs_diff <= 1e-5
+
+
+def test_dominant_category_keeps_float32_precision(monkeypatch):
+    """A category held by nearly every row scales to |mean| / scale ~ 60: its
+    constant part stays inside its column's leaves (summed in float64), not in
+    the bias, where two large float32 terms would cancel."""
+    rng = np.random.default_rng(0)
+    n = 20_000
+    codes = np.zeros(n)
+    codes[:3], codes[3:5] = 1.0, 2.0
+    X = np.column_stack([codes, rng.normal(size=n), 2000.0 + rng.integers(0, 20, n)])
+    rng.shuffle(X)
+    y = ((X[:, 1] > 0) ^ (X[:, 0] > 0)).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = distiller(
+            "binary",
+            make_student("mlp", "classification", 0, categorical=[0]),
+            categorical_features=[0],
+            n_synthetic=2000,
+        ).fit(X, y)
+    test = X[:3000].astype(np.float32)
+    test[:50, 0] = np.arange(50) % 3
+    parity = verify_onnx(model, to_onnx(model, test[:1]), test)
+    monkeypatch.setattr(_onehot_fold, "fold_one_hot", lambda *args: None)
+    literal = verify_onnx(model, to_onnx(model, test[:1]), test)
+    assert parity.label_agreement == 1.0
+    assert parity.max_abs_diff <= max(1e-6, 1.5 * literal.max_abs_diff), (
+        parity,
+        literal,
+    )

@@ -185,8 +185,8 @@ def _dense_classifier(model, X, classes, dtype, opv, outputs):
         return None
     if not np.array_equal(np.asarray(steps[-1].classes_), np.arange(n_classes)):
         return None
-    X, net = dense_input(transformers, net, X, dtype, opv)
-    return _dense.classifier(net, X, classes, dtype, opv, outputs)
+    X, net, addend = dense_input(transformers, net, X, dtype, opv)
+    return _dense.classifier(net, X, classes, dtype, opv, outputs, addend)
 
 
 def _nocl(scope, model) -> bool:
@@ -391,8 +391,13 @@ def convert_distilled_regressor(scope, operator, container):
     else:
         transformers, net = split_dense_steps([*transformers, final], dtype)
         if net is not None and net.output == "identity":
-            X, net = dense_input(transformers, net, X, dtype, opv)
-            node = _dense.raw_output(net, X, dtype, opv, scale, mean, [out_name])
+            # the target scaling first: a linear regressor's only layer may add
+            # the categorical lookups, which must be scaled with it
+            net = _dense.output_scaled(net, scale, mean)
+            X, net, addend = dense_input(transformers, net, X, dtype, opv)
+            node = _dense.raw_output(
+                net, X, dtype, opv, output_names=[out_name], addend=addend
+            )
         else:
             raw = g.regressor_output(student, X, dtype, opv, n_outputs)
             node = g.scale_predictions(raw, scale, mean, dtype, opv, [out_name])

@@ -134,22 +134,38 @@ def split_steps(steps: list, dtype):
     return transformers, net
 
 
-def _gemm(X, W, b, dtype, opv, output_names=None):
+def _gemm(X, W, b, dtype, opv, output_names=None, addend=None):
+    """``X @ W + b``, or ``X @ W + addend`` when ``addend`` (a graph tensor
+    holding the bias already) is given."""
     return OnnxGemm(
         X,
         W.astype(dtype),
-        b.astype(dtype),
+        b.astype(dtype) if addend is None else addend,
         op_version=opv,
         output_names=output_names,
     )
 
 
-def _hidden_layers(net: DenseNet, X, dtype, opv):
+def _hidden_layers(net: DenseNet, X, dtype, opv, addend=None):
+    """The hidden layers; ``addend`` (if any) is added by the first one."""
     for W, b in zip(net.weights[:-1], net.biases[:-1], strict=True):
-        X = _gemm(X, W, b, dtype, opv)
+        X = _gemm(X, W, b, dtype, opv, addend=addend)
+        addend = None
         if net.hidden in _HIDDEN:
             X = _HIDDEN[net.hidden](X, op_version=opv)
     return X
+
+
+def output_scaled(net: DenseNet, scale, mean) -> DenseNet:
+    """A regressor net whose last layer also computes ``* scale + mean``."""
+    W, b = net.weights[-1], net.biases[-1]
+    W = W * np.asarray(scale, np.float64).reshape(1, -1)
+    b = b * np.asarray(scale, np.float64).reshape(-1) + np.asarray(
+        mean, np.float64
+    ).reshape(-1)
+    return DenseNet(
+        [*net.weights[:-1], W], [*net.biases[:-1], b], net.hidden, net.output
+    )
 
 
 def _two_logits(net: DenseNet):
@@ -168,14 +184,17 @@ def classifier_proba_logits(net: DenseNet, n_classes: int) -> bool:
     return net.output == "softmax" and net.n_outputs == n_classes
 
 
-def classifier(net: DenseNet, X, classes, dtype, opv, output_names):
+def classifier(net: DenseNet, X, classes, dtype, opv, output_names, addend=None):
     """Labels and probabilities of a softmax classifier net.
 
     ``classes`` is the label table (int64 or str) for a ``LinearClassifier``
-    node (float32 graphs) or any table ``Gather`` can read.
+    node (float32 graphs) or any table ``Gather`` can read. ``addend`` (a
+    tensor added by the first hidden layer, see :func:`_gemm`) needs one.
     """
+    if addend is not None and len(net.weights) < 2:
+        raise ValueError("an addend needs a hidden layer to add it")
     label_name, proba_name = output_names
-    hidden = _hidden_layers(net, X, dtype, opv)
+    hidden = _hidden_layers(net, X, dtype, opv, addend)
     W, b = _two_logits(net)
     if dtype == np.float32 and classes.dtype.kind in "iO":
         labels = (
@@ -212,24 +231,33 @@ def classifier(net: DenseNet, X, classes, dtype, opv, output_names):
     return [proba, label]
 
 
-def raw_output(net: DenseNet, X, dtype, opv, scale=None, mean=None, output_names=None):
+def raw_output(
+    net: DenseNet,
+    X,
+    dtype,
+    opv,
+    scale=None,
+    mean=None,
+    output_names=None,
+    addend=None,
+):
     """The net's output, (N, n_outputs), optionally ``* scale + mean``.
 
     The output activation is applied (sigmoid / softmax) unless the net is a
     regressor ('identity' output), for which ``scale``/``mean`` (given
-    together) are folded into the last layer.
+    together) are folded into the last layer (:func:`output_scaled`).
+    ``addend`` is a tensor the first layer adds instead of its bias.
     """
-    hidden = _hidden_layers(net, X, dtype, opv)
-    W, b = net.weights[-1], net.biases[-1]
     if net.output == "identity" and scale is not None:
-        W = W * np.asarray(scale, np.float64).reshape(1, -1)
-        b = b * np.asarray(scale, np.float64).reshape(-1) + np.asarray(
-            mean, np.float64
-        ).reshape(-1)
+        net = output_scaled(net, scale, mean)
+    hidden = _hidden_layers(net, X, dtype, opv, addend)
+    if len(net.weights) > 1:
+        addend = None  # added by the first hidden layer
+    W, b = net.weights[-1], net.biases[-1]
     if net.output == "logistic":
-        out = _gemm(hidden, W, b, dtype, opv)
+        out = _gemm(hidden, W, b, dtype, opv, addend=addend)
         return OnnxSigmoid(out, op_version=opv, output_names=output_names)
     if net.output == "softmax":
-        out = _gemm(hidden, W, b, dtype, opv)
+        out = _gemm(hidden, W, b, dtype, opv, addend=addend)
         return OnnxSoftmax(out, axis=1, op_version=opv, output_names=output_names)
-    return _gemm(hidden, W, b, dtype, opv, output_names)
+    return _gemm(hidden, W, b, dtype, opv, output_names, addend=addend)

@@ -18,8 +18,11 @@ missing value takes a first ``BRANCH_LT -inf`` test's true branch (only missing
 values do: valid input is finite) to the missing-value category's row. The
 numeric columns (with the categorical codes, ``keep_codes=True``) go through
 their imputer and, when it could not be folded, their scaler, and are
-concatenated with the tree's output; the first layer then reads the tree's
-output through an identity block.
+added by the first layer (``Gemm``'s ``C`` input, the layer's bias in the
+tree's ``base_values``) when that layer is a ``Gemm``; a classifier without
+hidden layers ends in one ``LinearClassifier`` (labels and probabilities in one
+kernel, one input), which reads the numeric columns and the tree's output
+concatenated, through an identity block.
 
 When it applies: float32 graphs only (``TreeEnsembleRegressor`` computes in
 float32: its ``ai.onnx.ml`` opset-1 output is float), on the lean dense route
@@ -61,6 +64,9 @@ class OneHotFold:
     scale: np.ndarray | None
     trees: dict  # TreeEnsembleRegressor attributes
     net: _dense.DenseNet
+    #: whether the first layer adds the lookups (``Gemm``'s ``C``) instead of
+    #: reading them, concatenated to the numeric columns, through an identity
+    addend: bool
 
 
 def _column_tree(tree_id: int, feature: int, values, rows, missing_row, unseen):
@@ -232,21 +238,30 @@ def fold_one_hot(transformers: list, net, dtype) -> OneHotFold | None:
             W_numeric = W_numeric / scale[:, None]
             b = b - (mean / scale) @ W[:n_numeric]
             mean = scale = None
-    n_hidden = W.shape[1]
-    first = np.vstack([W_numeric, np.eye(n_hidden)])
+    trees = _tree_attributes(one_hot, W_indicators, offsets)
+    # The first layer is a Gemm (a hidden layer, or a regressor's only layer):
+    # it adds the lookups, the bias with them. A classifier's only layer is a
+    # LinearClassifier (one input): it reads [numeric, lookups] through an
+    # identity block, as does any layer when no numeric column is left.
+    addend = n_numeric > 0 and (len(net.weights) > 1 or net.output == "identity")
+    if addend:
+        trees["base_values"] = b.astype(np.float32)
+        first, b = W_numeric, np.zeros_like(b)
+    else:
+        first = np.vstack([W_numeric, np.eye(W.shape[1])])
     folded = _dense.DenseNet(
         [first, *net.weights[1:]], [b, *net.biases[1:]], net.hidden, net.output
     )
-    trees = _tree_attributes(one_hot, W_indicators, offsets)
-    return OneHotFold(one_hot, statistics, mean, scale, trees, folded)
+    return OneHotFold(one_hot, statistics, mean, scale, trees, folded, addend)
 
 
 def folded_input(fold: OneHotFold, X, opv):
-    """``[numeric columns (imputed, scaled), lookup sums]`` for ``fold.net``."""
+    """``(input, addend)`` of ``fold.net``: the numeric columns (imputed,
+    scaled) and the lookup sums as its addend, or both concatenated."""
     one_hot = fold.one_hot
     lookups = OnnxTreeEnsembleRegressor_1(X, op_version=1, **fold.trees)
     if not len(one_hot.numeric_):
-        return lookups
+        return lookups, None
     numeric = one_hot.numeric_.astype(np.int64)
     if not np.array_equal(numeric, np.arange(one_hot.n_features_in_)):
         X = OnnxGather(X, numeric, axis=1, op_version=opv)
@@ -264,18 +279,22 @@ def folded_input(fold: OneHotFold, X, opv):
             scale=(1.0 / fold.scale).astype(np.float32),
             op_version=1,
         )
-    return OnnxConcat(X, lookups, axis=1, op_version=opv)
+    if fold.addend:
+        return X, lookups
+    return OnnxConcat(X, lookups, axis=1, op_version=opv), None
 
 
 def dense_input(transformers: list, net, X, dtype, opv):
-    """The input of a dense student's ``net`` and the net reading it.
+    """``(input, net, addend)``: what a dense student's ``net`` reads, the net
+    reading it, and a tensor its first layer adds (or None).
 
-    Folds the one-hot indicators into a lookup when :func:`fold_one_hot`
+    Folds the one-hot indicators into lookups when :func:`fold_one_hot`
     applies; otherwise each transformer step is exported in turn.
     """
     fold = fold_one_hot(transformers, net, dtype)
     if fold is not None:
-        return folded_input(fold, X, opv), fold.net
+        X, addend = folded_input(fold, X, opv)
+        return X, fold.net, addend
     for step in transformers:
         X = g.transform(step, X, dtype, opv)
-    return X, net
+    return X, net, None

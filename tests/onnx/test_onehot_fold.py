@@ -92,6 +92,8 @@ def test_folded_graph_matches_the_model(student, task, monkeypatch):
     ops = op_types(onx)
     assert "TreeEnsembleRegressor" in ops
     assert "Equal" not in ops  # the literal encoding is gone
+    # a Gemm first layer adds the lookups; a LinearClassifier reads them joined
+    assert ("Concat" in ops) == (student == "linear" and task != "regression")
     parity = verify_onnx(model, onx, test)
     # the literal encoding's graph, for comparison
     monkeypatch.setattr(_onehot_fold, "fold_one_hot", lambda *args: None)

@@ -13,7 +13,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skdistill import make_student, to_onnx, verify_onnx
 from skdistill._categorical import OneHotColumns
-from skdistill.onnx import _onehot_fold
+from skdistill.onnx import _converters, _dense, _onehot_fold
 
 CATEGORICAL = [0, 1, 2]
 
@@ -79,6 +79,13 @@ def fit_hard(task, student):
         return distiller(task, student, categorical_features=CATEGORICAL).fit(X, y)
 
 
+def without_fold(monkeypatch):
+    """Export as before the fold existed: literal encoding, scaler folded by
+    skdistill.onnx._dense where it can be."""
+    monkeypatch.setattr(_onehot_fold, "fold_one_hot", lambda *args: None)
+    monkeypatch.setattr(_converters, "split_dense_steps", _dense.split_steps)
+
+
 def op_types(onx):
     return {node.op_type for node in onx.graph.node}
 
@@ -96,7 +103,7 @@ def test_folded_graph_matches_the_model(student, task, monkeypatch):
     assert ("Concat" in ops) == (student == "linear" and task != "regression")
     parity = verify_onnx(model, onx, test)
     # the literal encoding's graph, for comparison
-    monkeypatch.setattr(_onehot_fold, "fold_one_hot", lambda *args: None)
+    without_fold(monkeypatch)
     literal = verify_onnx(model, to_onnx(model, test[:1]), test)
     assert "Equal" in op_types(to_onnx(model, test[:1]))
     if task == "regression":
@@ -181,10 +188,42 @@ def test_dominant_category_keeps_float32_precision(monkeypatch):
     test = X[:3000].astype(np.float32)
     test[:50, 0] = np.arange(50) % 3
     parity = verify_onnx(model, to_onnx(model, test[:1]), test)
-    monkeypatch.setattr(_onehot_fold, "fold_one_hot", lambda *args: None)
+    without_fold(monkeypatch)
     literal = verify_onnx(model, to_onnx(model, test[:1]), test)
     assert parity.label_agreement == 1.0
     assert parity.max_abs_diff <= max(1e-6, 1.5 * literal.max_abs_diff), (
         parity,
         literal,
     )
+
+
+def test_no_fold_when_the_imputer_drops_a_column():
+    """An imputer that drops an all-missing column is not folded; the scaler
+    is then folded into the first layer as before (no Scaler node)."""
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.linear_model import Ridge
+
+    from skdistill import DistilledRegressor
+
+    rng = np.random.default_rng(0)
+    n = 600
+    X = np.column_stack(
+        [rng.integers(0, 4, n), rng.normal(size=n), np.full(n, np.nan)]
+    ).astype(float)
+    student = make_pipeline(
+        OneHotColumns(categorical=[0]),
+        SimpleImputer(keep_empty_features=False),
+        StandardScaler(),
+        Ridge(),
+    )
+    model = DistilledRegressor(
+        RandomForestRegressor(10, random_state=0),
+        student,
+        categorical_features=[0],
+        n_synthetic=200,
+        random_state=0,
+    ).fit(X, X[:, 0] + X[:, 1])
+    onx = to_onnx(model, X[:1].astype(np.float32))
+    assert {"TreeEnsembleRegressor", "Scaler"}.isdisjoint(op_types(onx))
+    parity = verify_onnx(model, onx, X.astype(np.float32))
+    assert parity.max_abs_diff <= 1e-5 * np.abs(model.predict(X)).max()

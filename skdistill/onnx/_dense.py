@@ -111,11 +111,16 @@ def _scaler_arrays(scaler: StandardScaler, n_features: int):
     return mean, scale
 
 
+def within_fold_limit(mean, scale, dtype) -> bool:
+    """Whether a scaler of these columns folds into a layer without losing
+    precision in ``dtype`` (see ``_FOLD_LIMIT``)."""
+    return bool(np.all(np.abs(mean) / scale <= _FOLD_LIMIT[np.dtype(dtype).type]))
+
+
 def _foldable(scaler, dtype) -> bool:
     if not isinstance(scaler, StandardScaler):
         return False
-    mean, scale = _scaler_arrays(scaler, scaler.n_features_in_)
-    return bool(np.all(np.abs(mean) / scale <= _FOLD_LIMIT[np.dtype(dtype).type]))
+    return within_fold_limit(*_scaler_arrays(scaler, scaler.n_features_in_), dtype)
 
 
 def split_steps(steps: list, dtype):
@@ -231,25 +236,14 @@ def classifier(net: DenseNet, X, classes, dtype, opv, output_names, addend=None)
     return [proba, label]
 
 
-def raw_output(
-    net: DenseNet,
-    X,
-    dtype,
-    opv,
-    scale=None,
-    mean=None,
-    output_names=None,
-    addend=None,
-):
-    """The net's output, (N, n_outputs), optionally ``* scale + mean``.
+def raw_output(net: DenseNet, X, dtype, opv, output_names=None, addend=None):
+    """The net's output, (N, n_outputs).
 
     The output activation is applied (sigmoid / softmax) unless the net is a
-    regressor ('identity' output), for which ``scale``/``mean`` (given
-    together) are folded into the last layer (:func:`output_scaled`).
-    ``addend`` is a tensor the first layer adds instead of its bias.
+    regressor ('identity' output); a regressor's target scaling is folded into
+    the net beforehand (:func:`output_scaled`). ``addend`` is a tensor the
+    first layer adds instead of its bias.
     """
-    if net.output == "identity" and scale is not None:
-        net = output_scaled(net, scale, mean)
     hidden = _hidden_layers(net, X, dtype, opv, addend)
     if len(net.weights) > 1:
         addend = None  # added by the first hidden layer

@@ -366,6 +366,15 @@ def _allowed_options(est) -> dict:
         return {}
 
 
+def kept_columns(est: OneHotColumns, X, opv):
+    """The columns ``est`` passes on as they are (``est.numeric_``), without a
+    ``Gather`` kernel when they are all the columns, in order (keep_codes)."""
+    numeric = est.numeric_.astype(np.int64)
+    if np.array_equal(numeric, np.arange(est.n_features_in_)):
+        return X
+    return OnnxGather(X, numeric, axis=1, op_version=opv)
+
+
 def one_hot_columns(est: OneHotColumns, X, dtype, opv, output_names=None):
     """:class:`~skdistill._categorical.OneHotColumns`, exactly, in ``dtype``.
 
@@ -382,13 +391,7 @@ def one_hot_columns(est: OneHotColumns, X, dtype, opv, output_names=None):
     input either.
     """
     source, value, missing = est.output_table()
-    parts = []
-    if len(est.numeric_):
-        numeric = est.numeric_.astype(np.int64)
-        if np.array_equal(numeric, np.arange(est.n_features_in_)):
-            parts.append(X)  # every column in order (keep_codes): no Gather kernel
-        else:
-            parts.append(OnnxGather(X, numeric, axis=1, op_version=opv))
+    parts = [kept_columns(est, X, opv)] if len(est.numeric_) else []
     if len(source):
         columns = OnnxGather(X, source, axis=1, op_version=opv)
         row = value.astype(dtype)

@@ -47,7 +47,6 @@ from dataclasses import dataclass
 import numpy as np
 from skl2onnx.algebra.onnx_ops import (
     OnnxConcat,
-    OnnxGather,
     OnnxImputer,
     OnnxScaler,
     OnnxTreeEnsembleRegressor_1,
@@ -241,8 +240,7 @@ def fold_one_hot(transformers: list, net, dtype) -> OneHotFold | None:
             offsets[i] = off[source == column].sum(axis=0)
         W_indicators = on
         mean, scale = mean[:n_numeric], scale[:n_numeric]
-        limit = _dense._FOLD_LIMIT[np.float32]
-        if np.all(np.abs(mean) / scale <= limit):  # as _dense folds a scaler
+        if _dense.within_fold_limit(mean, scale, np.float32):
             W_numeric = W_numeric / scale[:, None]
             b = b - (mean / scale) @ W[:n_numeric]
             mean = scale = None
@@ -270,9 +268,7 @@ def folded_input(fold: OneHotFold, X, opv):
     lookups = OnnxTreeEnsembleRegressor_1(X, op_version=1, **fold.trees)
     if not len(one_hot.numeric_):
         return lookups, None
-    numeric = one_hot.numeric_.astype(np.int64)
-    if not np.array_equal(numeric, np.arange(one_hot.n_features_in_)):
-        X = OnnxGather(X, numeric, axis=1, op_version=opv)
+    X = g.kept_columns(one_hot, X, opv)
     if fold.statistics is not None:
         X = OnnxImputer(
             X,

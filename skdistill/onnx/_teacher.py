@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copy
+import functools
 
 import numpy as np
 from skl2onnx import update_registered_converter
@@ -337,16 +338,21 @@ def _mended(converter):
     return convert
 
 
-def _mended_models() -> dict:
-    """``{scikit-learn class: skl2onnx converter name}`` of the mended models."""
+@functools.cache
+def _mended_aliases() -> tuple[str, ...]:
+    """skl2onnx's converter names of the scikit-learn models mended here."""
     from skl2onnx._supported_operators import sklearn_operator_name_map
 
     wanted = {*_NAN_ROUTING_TREES, *_BOOLEAN_ATTRIBUTE_MODELS}
-    return {
-        cls: alias
-        for cls, alias in sklearn_operator_name_map.items()
-        if cls.__name__ in wanted and cls.__module__.startswith("sklearn.")
-    }
+    return tuple(
+        sorted(
+            {
+                alias
+                for cls, alias in sklearn_operator_name_map.items()
+                if cls.__name__ in wanted and cls.__module__.startswith("sklearn.")
+            }
+        )
+    )
 
 
 def install_converter_mends() -> None:
@@ -363,7 +369,7 @@ def install_converter_mends() -> None:
     """
     from skl2onnx.common._registration import get_converter, register_converter
 
-    for alias in sorted(set(_mended_models().values())):
+    for alias in _mended_aliases():
         current = get_converter(alias)
         if getattr(current, "_skdistill_mended", False):
             continue
@@ -382,7 +388,7 @@ def mended_converters():
     from skl2onnx.common import _registration
 
     pool = _registration._converter_pool
-    saved = {alias: pool[alias] for alias in set(_mended_models().values())}
+    saved = {alias: pool[alias] for alias in _mended_aliases()}
     install_converter_mends()
     try:
         yield

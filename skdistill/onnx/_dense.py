@@ -54,9 +54,12 @@ _HIDDEN = {"relu": OnnxRelu, "tanh": OnnxTanh, "logistic": OnnxSigmoid}
 _LINEAR_REGRESSORS = (LinearRegression, Ridge, Lasso, ElasticNet)
 
 #: Folding a scaler turns ``(x - mean) / scale`` into ``x / scale - mean / scale``;
-#: float rounding then scales with ``|mean| / scale`` instead of ``|x - mean| /
-#: scale``. Folding is skipped when that ratio exceeds these limits (a feature
-#: such as a calendar year, far from zero relative to its spread, in float32).
+#: a unit's rounding error then grows with ``sum_j |w_j| |mean_j| / scale_j``
+#: instead of ``sum_j |w_j| |x_j - mean_j| / scale_j`` (about ``sum_j |w_j|``).
+#: Folding is skipped when, for some unit of the layer, the ``|w|``-weighted
+#: mean of ``|mean| / scale`` exceeds these limits (a feature such as a
+#: calendar year, far from zero relative to its spread, carrying much of a
+#: unit's weight in float32).
 _FOLD_LIMIT = {np.float32: 16.0, np.float64: 100.0}
 
 
@@ -111,16 +114,24 @@ def _scaler_arrays(scaler: StandardScaler, n_features: int):
     return mean, scale
 
 
-def within_fold_limit(mean, scale, dtype) -> bool:
-    """Whether a scaler of these columns folds into a layer without losing
-    precision in ``dtype`` (see ``_FOLD_LIMIT``)."""
-    return bool(np.all(np.abs(mean) / scale <= _FOLD_LIMIT[np.dtype(dtype).type]))
+def within_fold_limit(mean, scale, weights, dtype) -> bool:
+    """Whether a scaler of these columns folds into the layer of ``weights``
+    (``(n_columns, n_units)``) without losing precision in ``dtype``: for every
+    unit, ``sum_j |w_j| |mean_j| / scale_j <= limit * sum_j |w_j|`` (see
+    ``_FOLD_LIMIT``). The bound on the added rounding error is the one every
+    column within the limit would give; a column far from zero but with
+    little weight no longer stops the fold."""
+    weights = np.abs(np.asarray(weights, dtype=np.float64))
+    ratio = np.abs(np.asarray(mean, dtype=np.float64)) / scale
+    limit = _FOLD_LIMIT[np.dtype(dtype).type]
+    return bool(np.all(ratio @ weights <= limit * weights.sum(axis=0)))
 
 
-def _foldable(scaler, dtype) -> bool:
+def _foldable(scaler, weights, dtype) -> bool:
     if not isinstance(scaler, StandardScaler):
         return False
-    return within_fold_limit(*_scaler_arrays(scaler, scaler.n_features_in_), dtype)
+    mean, scale = _scaler_arrays(scaler, scaler.n_features_in_)
+    return within_fold_limit(mean, scale, weights, dtype)
 
 
 def split_steps(steps: list, dtype):
@@ -130,7 +141,7 @@ def split_steps(steps: list, dtype):
     net = dense_net(final)
     if net is None:
         return steps, None
-    if transformers and _foldable(transformers[-1], dtype):
+    if transformers and _foldable(transformers[-1], net.weights[0], dtype):
         scaler = transformers.pop()
         mean, scale = _scaler_arrays(scaler, net.weights[0].shape[0])
         first = net.weights[0] / scale[:, None]

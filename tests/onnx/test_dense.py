@@ -23,7 +23,8 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skdistill import to_onnx, verify_onnx
-from skdistill.onnx._dense import dense_net, split_steps
+from skdistill.onnx import _dense
+from skdistill.onnx._dense import dense_net, split_steps, within_fold_limit
 
 BOUND = {np.float32: 1e-5, np.float64: 1e-12}
 DTYPES = pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
@@ -104,6 +105,51 @@ def test_scaler_far_from_zero_is_not_folded(family, dtype):
     onx = _parity(model, X_test, dtype)
     ops = _ops(onx)
     assert ("Scaler" in ops) or ("Sub" in ops and "Div" in ops), ops
+
+
+def test_fold_limit_weighs_each_column_by_its_weight():
+    """The limit bounds a unit's |w|-weighted mean of |mean| / scale: a column
+    far from zero stops the fold only when it carries enough of the weight."""
+    mean, scale = np.array([2000.0, 0.5]), np.array([100.0, 1.0])  # ratios 20, 0.5
+    little = np.array([[0.01, 1.0], [1.0, 1.0]])  # unit 0: (0.2 + 0.5) / 1.01
+    much = np.array([[1.0, 0.01], [0.01, 0.01]])  # unit 0: (20 + 0.005) / 1.01
+    assert within_fold_limit(mean, scale, little, np.float32)
+    assert not within_fold_limit(mean, scale, much, np.float32)
+    assert within_fold_limit(mean, scale, much, np.float64)  # limit 100
+    # a unit without weight folds; one column over the limit alone does not
+    assert within_fold_limit(mean, scale, np.zeros((2, 1)), np.float32)
+    assert not within_fold_limit(mean, scale, np.array([[1.0], [0.0]]), np.float32)
+
+
+@pytest.mark.parametrize("family", ["mlp", "linear"])
+def test_far_column_with_little_weight_is_folded(family, monkeypatch):
+    """A column around 2,000 (|mean| / scale ~ 20) that the target ignores
+    gets little weight: the scaler is folded (no Scaler node), and the
+    answers are as close as with the scaler kept."""
+    rng = np.random.default_rng(3)
+
+    def add_far_column(X):
+        X = np.asarray(X, dtype=np.float64)
+        far = 2000.0 + 100.0 * rng.normal(size=len(X))
+        return np.column_stack([X, far])
+
+    X, y, X_test = data("multiclass", "bare")
+    X, X_test = add_far_column(X), add_far_column(X_test)
+    model = distiller("multiclass", family)  # a fresh teacher: six columns
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    X_test = np.asarray(X_test, dtype=np.float32)
+    X_test[:20, -1] = 3000.0  # outside the training range
+    scaler = model.student_[-2]
+    assert np.max(np.abs(scaler.mean_) / scaler.scale_) > 16  # the old rule's limit
+    onx = _parity(model, X_test, np.float32)
+    assert "Scaler" not in _ops(onx)
+    folded = verify_onnx(model, onx, X_test).max_abs_diff
+    monkeypatch.setitem(_dense._FOLD_LIMIT, np.float32, 0.0)
+    kept = to_onnx(model, X_test[:1])
+    assert "Scaler" in _ops(kept)
+    assert folded <= max(1e-6, 1.5 * verify_onnx(model, kept, X_test).max_abs_diff)
 
 
 @DTYPES

@@ -99,8 +99,8 @@ def test_folded_graph_matches_the_model(student, task, monkeypatch):
     ops = op_types(onx)
     assert "TreeEnsembleRegressor" in ops
     assert "Equal" not in ops  # the literal encoding is gone
-    # a Gemm first layer adds the lookups; a LinearClassifier reads them joined
-    assert ("Concat" in ops) == (student == "linear" and task != "regression")
+    # the first layer is a Gemm adding the lookups, never a Concat of both
+    assert "Gemm" in ops and "Concat" not in ops
     parity = verify_onnx(model, onx, test)
     # the literal encoding's graph, for comparison
     without_fold(monkeypatch)

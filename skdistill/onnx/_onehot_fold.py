@@ -20,14 +20,16 @@ numeric columns (with the categorical codes, ``keep_codes=True``) go through
 their imputer and, when it could not be folded, their scaler, into the first
 layer, a ``Gemm`` that adds the tree's output (its ``C`` input; the layer's
 bias is in the tree's ``base_values``). A classifier without hidden layers
-then ends in one ``LinearClassifier`` (labels and probabilities in one
-kernel) reading those logits through an identity: on fars (seven classes, 22
-categorical columns) ``Imputer, TreeEnsembleRegressor, Gemm,
-LinearClassifier`` ran at 1.54x ONNX Runtime's per-call floor where the
-``LinearClassifier`` reading the numeric columns and the lookups joined by a
-``Concat`` ran at 1.57x (single row, one thread, side by side).
-With no numeric column left, the first layer reads the lookups through an
-identity.
+then reads those logits through an identity layer: with integer or string
+labels that is its one ``LinearClassifier`` (labels and probabilities in one
+kernel; on fars, seven classes and 22 categorical columns, ``Imputer,
+TreeEnsembleRegressor, Gemm, LinearClassifier`` ran at 1.54x ONNX Runtime's
+per-call floor and the ``LinearClassifier`` reading the numeric columns and
+the lookups joined by a ``Concat`` at 1.57x, single row, one thread, side by
+side: no slower, one kernel fewer), with float labels a second ``Gemm``
+before ``Softmax``, ``ArgMax`` and ``Gather`` (as many nodes as with the
+``Concat``). With no numeric column left, the first layer reads the lookups
+through an identity.
 
 Precision: the tree's output holds the first layer's bias (for a linear
 regressor, the target's mean too), so the output is rounded to float32 once
@@ -216,7 +218,8 @@ def fold_one_hot(transformers: list, net, dtype) -> OneHotFold | None:
     constant parts of the others), so that no large constant cancels in
     float32 (a category held by nearly every row has ``|mean| / scale`` in the
     tens). The numeric columns' scaler is folded into the first layer when
-    :mod:`skdistill.onnx._dense` would fold it, else kept as a ``Scaler``.
+    :func:`skdistill.onnx._dense.within_fold_limit` allows it for the numeric
+    columns' weights, else kept as a ``Scaler``.
     """
     if net is None or dtype != np.float32:
         return None
@@ -258,16 +261,17 @@ def fold_one_hot(transformers: list, net, dtype) -> OneHotFold | None:
         return OneHotFold(one_hot, statistics, mean, scale, trees, folded)
     # The first layer becomes a Gemm over the numeric columns adding the
     # lookups (its C input), whose base_values hold the layer's bias. A
-    # classifier without hidden layers keeps its LinearClassifier (labels and
-    # probabilities in one kernel) after it, reading the logits through an
-    # identity: measured faster than the LinearClassifier reading the numeric
-    # columns and the lookups joined by a Concat.
+    # classifier without hidden layers gets an identity layer after it: the
+    # LinearClassifier (labels and probabilities in one kernel) reads the
+    # logits through it (the net of a linear classifier has hidden 'identity':
+    # no activation between the two).
     trees["base_values"] = b.astype(np.float32)
-    weights, biases, hidden = [W_numeric, *net.weights[1:]], net.biases[1:], net.hidden
-    if len(net.weights) == 1 and net.output != "identity":
-        weights, biases = [W_numeric, np.eye(n_units)], [np.zeros_like(b)]
-        hidden = "identity"
-    folded = _dense.DenseNet(weights, [np.zeros_like(b), *biases], hidden, net.output)
+    rest_w, rest_b = net.weights[1:], net.biases[1:]
+    if not rest_w and net.output != "identity":  # a classifier's only layer
+        rest_w, rest_b = [np.eye(n_units)], [np.zeros_like(b)]
+    folded = _dense.DenseNet(
+        [W_numeric, *rest_w], [np.zeros_like(b), *rest_b], net.hidden, net.output
+    )
     return OneHotFold(one_hot, statistics, mean, scale, trees, folded)
 
 

@@ -22,7 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from skdistill import to_onnx, verify_onnx
+from skdistill import make_student, to_onnx, verify_onnx
 from skdistill.onnx import _dense
 from skdistill.onnx._dense import dense_net, split_steps, within_fold_limit
 
@@ -108,48 +108,91 @@ def test_scaler_far_from_zero_is_not_folded(family, dtype):
 
 
 def test_fold_limit_weighs_each_column_by_its_weight():
-    """The limit bounds a unit's |w|-weighted mean of |mean| / scale: a column
-    far from zero stops the fold only when it carries enough of the weight."""
+    """The limit (4 in float32) bounds each unit's |w|-weighted mean of
+    |mean| / scale: a column far from zero stops the fold only when it
+    carries enough of some unit's weight."""
     mean, scale = np.array([2000.0, 0.5]), np.array([100.0, 1.0])  # ratios 20, 0.5
-    little = np.array([[0.01, 1.0], [1.0, 1.0]])  # unit 0: (0.2 + 0.5) / 1.01
-    much = np.array([[1.0, 0.01], [0.01, 0.01]])  # unit 0: (20 + 0.005) / 1.01
-    assert within_fold_limit(mean, scale, little, np.float32)
-    assert not within_fold_limit(mean, scale, much, np.float32)
-    assert within_fold_limit(mean, scale, much, np.float64)  # limit 100
-    # a unit without weight folds; one column over the limit alone does not
-    assert within_fold_limit(mean, scale, np.zeros((2, 1)), np.float32)
-    assert not within_fold_limit(mean, scale, np.array([[1.0], [0.0]]), np.float32)
+
+    def folds(weights, dtype=np.float32):
+        return within_fold_limit(mean, scale, np.array(weights), dtype)
+
+    assert folds([[0.01, 0.02], [1.0, 1.0]])  # units: 0.69, 0.88
+    assert folds([[0.2], [1.0]])  # (4 + 0.5) / 1.2 = 3.75
+    assert not folds([[0.25], [1.0]])  # (5 + 0.5) / 1.25 = 4.4
+    assert not folds([[0.01, 1.0], [1.0, 1.0]])  # the second unit: 10.25
+    assert folds([[0.01, 1.0], [1.0, 1.0]], np.float64)  # limit 100
+    # a unit without weight folds; the far column alone does not
+    assert folds(np.zeros((2, 1)))
+    assert not folds([[1.0], [0.0]])
 
 
-@pytest.mark.parametrize("family", ["mlp", "linear"])
-def test_far_column_with_little_weight_is_folded(family, monkeypatch):
-    """A column around 2,000 (|mean| / scale ~ 20) that the target ignores
-    gets little weight: the scaler is folded (no Scaler node), and the
-    answers are as close as with the scaler kept."""
+def _fold_against_kept(model, X_test, monkeypatch):
+    """``(folded, max diff, max diff with the scaler kept)`` in float32."""
+    onx = _parity(model, X_test, np.float32)
+    diff = verify_onnx(model, onx, X_test).max_abs_diff
+    with monkeypatch.context() as patch:
+        patch.setitem(_dense._FOLD_LIMIT, np.float32, 0.0)
+        kept = to_onnx(model, X_test[:1])
+    assert "Scaler" in _ops(kept)
+    return (
+        "Scaler" not in _ops(onx),
+        diff,
+        verify_onnx(model, kept, X_test).max_abs_diff,
+    )
+
+
+def test_far_column_with_little_weight_is_folded(monkeypatch):
+    """A column around 2,000 (|mean| / scale ~ 20, over any per-column limit)
+    that the target ignores gets little of the linear student's weight: the
+    scaler is folded (no Scaler node), the answers as close as with it kept."""
     rng = np.random.default_rng(3)
 
     def add_far_column(X):
-        X = np.asarray(X, dtype=np.float64)
         far = 2000.0 + 100.0 * rng.normal(size=len(X))
-        return np.column_stack([X, far])
+        return np.column_stack([np.asarray(X, dtype=np.float64), far])
 
     X, y, X_test = data("multiclass", "bare")
     X, X_test = add_far_column(X), add_far_column(X_test)
-    model = distiller("multiclass", family)  # a fresh teacher: six columns
-    with threadpool_limits(1), warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    model = distiller("multiclass", "linear")  # a fresh teacher: six columns
+    with threadpool_limits(1):
         model.fit(X, y)
     X_test = np.asarray(X_test, dtype=np.float32)
     X_test[:20, -1] = 3000.0  # outside the training range
     scaler = model.student_[-2]
-    assert np.max(np.abs(scaler.mean_) / scaler.scale_) > 16  # the old rule's limit
-    onx = _parity(model, X_test, np.float32)
-    assert "Scaler" not in _ops(onx)
-    folded = verify_onnx(model, onx, X_test).max_abs_diff
-    monkeypatch.setitem(_dense._FOLD_LIMIT, np.float32, 0.0)
-    kept = to_onnx(model, X_test[:1])
-    assert "Scaler" in _ops(kept)
-    assert folded <= max(1e-6, 1.5 * verify_onnx(model, kept, X_test).max_abs_diff)
+    assert np.max(np.abs(scaler.mean_) / scaler.scale_) > 16
+    folded, diff, kept = _fold_against_kept(model, X_test, monkeypatch)
+    assert folded
+    assert diff <= max(1e-6, 1.5 * kept), (diff, kept)
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass"])
+def test_year_among_many_columns_keeps_float32_precision(task, monkeypatch):
+    """A calendar year (|mean| / scale ~ 330) with a small share of every MLP
+    unit's weight among 50 ordinary columns (weighted ratios ~15, which a
+    limit of 16 folded at 5-10x the kept scaler's error): the answers stay
+    within twice the kept scaler's, folded or not."""
+    rng = np.random.default_rng(0)
+
+    def rows(n, far=False):
+        X = rng.normal(size=(n, 50))
+        year = 2000.0 + rng.integers(0, 21, n)
+        if far:
+            X[: n // 4] *= 4
+            year[: n // 4] = rng.choice([1900.0, 2100.0], n // 4)
+        return np.column_stack([X, year])
+
+    X, X_test = rows(1500), rows(2000, far=True).astype(np.float32)
+    signal = X[:, :50] @ np.linspace(-1, 1, 50) + 0.05 * (X[:, -1] - 2010)
+    y = (signal > 0).astype(int)
+    if task == "multiclass":
+        y = np.digitize(signal, np.quantile(signal, [0.25, 0.5, 0.75]))
+    student = make_student("mlp", "classification", 0)
+    model = distiller(task, student, n_synthetic=500)
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    _, diff, kept = _fold_against_kept(model, X_test, monkeypatch)
+    assert diff <= max(1e-6, 2 * kept), (diff, kept)
 
 
 @DTYPES

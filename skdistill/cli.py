@@ -123,8 +123,12 @@ def _say(message: str = "") -> None:
 
 # ------------------------------------------------------------- atomic outputs
 @contextmanager
-def _staging_dir(out: Path, force: bool):
-    """A temporary directory beside ``out``, moved to ``out`` on success."""
+def _staging_dir(out: Path, force: bool, inputs=()):
+    """A temporary directory beside ``out``, moved to ``out`` on success.
+
+    ``out`` is replaced as a whole, so it may neither be nor contain the
+    current directory or any of ``inputs`` (the files the command reads).
+    """
     out = Path(out)
     here, target = Path.cwd().resolve(), out.resolve()
     if target == here or target in here.parents:
@@ -132,6 +136,13 @@ def _staging_dir(out: Path, force: bool):
             f"--out {out} is the current directory or contains it; name a new "
             "directory (it is replaced as a whole)."
         )
+    for path in inputs:
+        resolved = Path(path).resolve()
+        if resolved == target or target in resolved.parents:
+            raise CLIError(
+                f"--out {out} holds the input {path}; replacing --out would "
+                "delete it. Name a new directory."
+            )
     if out.exists() and not force:
         raise CLIError(f"{out} already exists; pass --force to replace it.")
     if out.exists() and not out.is_dir():
@@ -300,7 +311,8 @@ def _infer_task(y, task: str) -> str:
     values = y.dropna().to_numpy()
     if values.dtype.kind == "b":
         return "classification"
-    integral = np.all(np.mod(values.astype(np.float64), 1) == 0)
+    with np.errstate(invalid="ignore"):  # inf: reported when fitting
+        integral = np.all(np.mod(values.astype(np.float64), 1) == 0)
     if integral and len(np.unique(values)) <= MAX_CLASSES_AUTO:
         return "classification"
     return "regression"
@@ -320,6 +332,8 @@ def _split_target(frame, target: str, path):
 
 def _check_target_varies(y, target: str, path, why: str) -> int:
     """The number of distinct target values; one is bad input (``why`` says why)."""
+    if len(y) == 0:
+        raise CLIError(f"target column {target!r} in {path} has no values.")
     n_values = int(y.nunique())
     if n_values < 2:
         raise CLIError(
@@ -454,13 +468,20 @@ def _load_demo(name: str):
     return X, y, task
 
 
-#: What ``skdistill demo`` writes; a directory holding these is an earlier demo
-#: output, which the demo replaces without --force.
+#: What ``skdistill demo`` writes (and the report's ``.png`` plots); a
+#: directory holding these and nothing else is an earlier demo output, which
+#: the demo replaces without --force.
 _DEMO_FILES = ("model.onnx", "heldout.csv", "report.json")
+_DEMO_OUTPUTS = (*_DEMO_FILES, "report.md")
 
 
 def _is_demo_output(out: Path) -> bool:
-    return out.is_dir() and all((out / name).is_file() for name in _DEMO_FILES)
+    if not (out.is_dir() and all((out / name).is_file() for name in _DEMO_FILES)):
+        return False
+    return all(
+        entry.is_file() and (entry.name in _DEMO_OUTPUTS or entry.suffix == ".png")
+        for entry in out.iterdir()
+    )
 
 
 def _cmd_demo(args) -> int:
@@ -616,7 +637,10 @@ def _cmd_fit(args) -> int:
         params["n_synthetic"] = int(n_syn) if n_syn > 10 else float(n_syn)
     model = Pipeline([("preprocess", pre), ("distill", Distiller(**params))])
 
-    with _staging_dir(out, force=args.force) as tmp, _thread_limit(args.n_jobs):
+    with (
+        _staging_dir(out, force=args.force, inputs=[data]) as tmp,
+        _thread_limit(args.n_jobs),
+    ):
         with progress.step(
             f"fitting teacher ({args.teacher}) and student ({args.student}) on "
             f"{len(X_tr)} rows"
@@ -945,7 +969,7 @@ def _cmd_report(args) -> int:
     _say(report.to_text())
     if args.out:
         out = Path(args.out)
-        with _staging_dir(out, force=args.force) as tmp:
+        with _staging_dir(out, force=args.force, inputs=[args.data, args.model]) as tmp:
             report.save(tmp)
         _say(f"\nwrote {out}/report.md, report.json and plots")
     return 0
@@ -1031,7 +1055,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         default="skdistill-demo",
         help="output directory (default: skdistill-demo); an earlier demo "
-        "output there is replaced, any other existing path needs --force",
+        "output there (holding nothing but the demo's files) is replaced, any "
+        "other existing path needs --force",
     )
     demo.add_argument(
         "--force", action="store_true", help="replace --out whatever it holds"

@@ -138,10 +138,11 @@ def _distillers(model) -> list:
 def drop_teacher(model):
     """A copy of a fitted model that keeps the student and drops the teacher.
 
-    ``teacher_`` (and a frozen ``teacher`` parameter, which holds the fitted
-    teacher too) become :class:`TeacherNotSaved`; ``augmenter_``, which holds
-    the fitted augmenter and thus statistics of the training rows, is
-    removed. Predictions are unchanged.
+    ``teacher_`` and the ``teacher`` parameter when it is an estimator (a
+    frozen one holds the fitted teacher too; an unfitted one would still need
+    its class to load the file) become :class:`TeacherNotSaved`;
+    ``augmenter_``, which holds the fitted augmenter and thus statistics of
+    the training rows, is removed. Predictions are unchanged.
 
     Parameters
     ----------
@@ -193,7 +194,7 @@ def drop_teacher(model):
         inner = teacher.estimator if isinstance(teacher, FrozenEstimator) else teacher
         placeholder = TeacherNotSaved(type(inner).__name__)
         d.teacher_ = placeholder
-        if isinstance(d.teacher, FrozenEstimator):
+        if d.teacher is not None:
             d.teacher = placeholder
     return light
 

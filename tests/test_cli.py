@@ -390,6 +390,33 @@ def test_demo_replaces_its_own_output_but_not_other_directories(workdir, capsys)
     code, out_text, err = run([*argv, "--out", victim], capsys)
     _assert_clean_error(code, out_text, err, "--force")
     assert (victim / "important.txt").read_text() == "keep me"
+    # a file the user added to an earlier demo output makes it theirs
+    (out / "my_analysis.ipynb").write_text("{}")
+    code, out_text, err = run([*argv, "--out", out], capsys)
+    _assert_clean_error(code, out_text, err, "--force")
+    assert (out / "my_analysis.ipynb").read_text() == "{}"
+
+
+def test_force_never_replaces_a_directory_holding_the_input(workdir, capsys):
+    project = workdir / "project"
+    project.mkdir()
+    data = project / "churn.csv"
+    make_frame(60).drop(columns="spend").to_csv(data, index=False)
+    (project / "NOTES.txt").write_text("mine")
+    argv = ["fit", data, "--target", "churn", "--out", project, "--force", *FAST]
+    code, out, err = run(argv, capsys)
+    _assert_clean_error(code, out, err, "holds the input", "churn.csv")
+    assert data.exists() and (project / "NOTES.txt").read_text() == "mine"
+
+
+def test_fit_refuses_a_target_without_values(workdir, capsys):
+    path = workdir / "no-target.csv"
+    frame = make_frame(20).drop(columns="spend")
+    frame["churn"] = np.nan
+    frame.to_csv(path, index=False)
+    argv = ["fit", path, "--target", "churn", "--out", workdir / "never-empty", *FAST]
+    code, out, err = run(argv, capsys)
+    _assert_clean_error(code, out, err, "'churn'", "no values")
 
 
 def test_out_cannot_be_the_current_directory(workdir, monkeypatch, capsys):

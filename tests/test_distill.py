@@ -13,6 +13,7 @@ from sklearn.datasets import (
     load_breast_cancer,
     load_diabetes,
     load_digits,
+    make_blobs,
     make_classification,
     make_regression,
 )
@@ -71,6 +72,7 @@ def test_classifier_each_family_binary(binary_data, student):
     assert model.n_features_in_ == X_tr.shape[1]
     assert 0.05 <= model.temperature_ <= 20
     assert set(model.calibration_) == {
+        "cv",
         "n_rows",
         "nll_before",
         "nll_after",
@@ -203,6 +205,34 @@ def test_calibration_options(binary_data):
         fast_clf_teacher(), calibration_cv=None, n_synthetic=0.2
     ).fit(X_tr, y_tr)
     assert off.temperature_ == 1.0 and off.calibration_ == {}
+
+
+def test_auto_calibration_cross_fits_small_training_sets(binary_data):
+    from skdistill._teacher_stage import resolve_calibration_cv
+
+    assert resolve_calibration_cv("auto", np.arange(5000) % 2) == 0.2
+    assert resolve_calibration_cv("auto", np.arange(4999) % 2) == 5
+    assert resolve_calibration_cv("auto", np.array([0, 0, 0, 1, 1])) == 3
+    assert resolve_calibration_cv("auto", np.array([0, 1, 2])) == 0.2
+    for explicit in (0.3, 4, None):
+        assert resolve_calibration_cv(explicit, np.arange(100) % 2) == explicit
+    X_tr, _, y_tr, _ = binary_data
+    model = DistilledClassifier(
+        fast_clf_teacher(), n_synthetic=0.2, random_state=0
+    ).fit(X_tr, y_tr)
+    assert model.calibration_["cv"] == 5
+    assert model.calibration_["n_rows"] == len(X_tr)  # every row out of fold
+
+
+def test_no_temperature_when_the_teacher_makes_no_error():
+    """Every calibration row right: the likelihood keeps improving as T -> 0,
+    so T is not identified; it stays 1, with a warning."""
+    X, y = make_blobs(300, centers=[[-10, -10], [10, 10]], random_state=0)
+    model = DistilledClassifier(fast_clf_teacher(), n_synthetic=0.2, random_state=0)
+    with pytest.warns(UserWarning, match="misclassifies none"):
+        model.fit(X, y)
+    assert model.temperature_ == 1.0
+    assert model.calibration_["nll_after"] == model.calibration_["nll_before"]
 
 
 def test_calibration_corrects_an_overconfident_teacher():
@@ -726,3 +756,24 @@ def test_n_synthetic_rejects_unknown_strings(binary_data):
     X_tr, _, y_tr, _ = binary_data
     with pytest.raises(InvalidParameterError, match="'n_synthetic' parameter"):
         DistilledClassifier(fast_clf_teacher(), n_synthetic="lots").fit(X_tr, y_tr)
+
+
+def test_nested_student_parameter_needs_an_estimator():
+    """GridSearchCV sets student__max_depth on a clone: with the 'tree' alias
+    there is no estimator yet, and the error says what to pass instead."""
+    X, y = make_classification(n_samples=120, random_state=0)
+    search = GridSearchCV(
+        DistilledClassifier(fast_clf_teacher()),
+        {"student__max_depth": [3, 6]},
+        cv=2,
+        error_score="raise",
+    )
+    with pytest.raises(ValueError, match=r"make_student\('tree'"):
+        search.fit(X, y)
+    with pytest.raises(ValueError, match="teacher=None is not an estimator"):
+        DistilledClassifier().set_params(teacher__max_iter=10)
+    # with an estimator in the same call it works
+    model = DistilledClassifier(fast_clf_teacher()).set_params(
+        student=make_student("tree", "classification"), student__max_depth=3
+    )
+    assert model.student.max_depth == 3

@@ -80,6 +80,7 @@ def test_calibration_fits_are_cached_too(data, tmp_path):
     model = DistilledClassifier(
         CountingTeacher(max_iter=20),
         n_synthetic=0.5,
+        calibration_cv=0.2,
         memory=str(tmp_path),
         random_state=0,
     )

@@ -136,6 +136,23 @@ def test_drop_teacher_replaces_a_frozen_teacher_parameter(tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
+class _CustomTeacher(HistGradientBoostingClassifier):
+    """A teacher class skops does not trust (as any user's own class)."""
+
+
+def test_student_only_file_does_not_need_the_teacher_class(tmp_path):
+    X, y = load_breast_cancer(return_X_y=True)
+    X, y = X[:200], y[:200]
+    model = DistilledClassifier(
+        _CustomTeacher(max_iter=10), n_synthetic=100, random_state=0
+    ).fit(X, y)
+    path = save_model(model, tmp_path / "student.skops", student_only=True)
+    loaded = load_model(path)  # no trusted=[...]: the teacher's class is gone
+    assert isinstance(loaded.teacher, TeacherNotSaved)
+    assert type(model.teacher) is _CustomTeacher  # the original is untouched
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
 def test_drop_teacher_needs_a_distiller():
     with pytest.raises(TypeError, match="DistilledClassifier"):
         drop_teacher(HistGradientBoostingClassifier())

@@ -671,8 +671,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         Rows the teacher does not train on, for fitting ``temperature_`` by
         minimising the negative log-likelihood. A float: a stratified held-out
         share (one extra teacher fit); an int ``k >= 2``: k-fold out-of-fold
-        probabilities (``k`` extra fits); ``'auto'``: ``0.2`` from 5,000
-        training rows on (a holdout of at least 1,000 rows), 5-fold below
+        probabilities (``k`` extra fits); ``'auto'``: ``0.2`` from 2,500
+        training rows on (a holdout of at least 500 rows), 5-fold below
         (every row gets an out-of-fold probability: on a small holdout the
         temperature follows the few rows it holds; on breast cancer's 426
         training rows the 20% holdout gave ``T = 0.32`` and doubled the

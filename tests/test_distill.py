@@ -210,8 +210,8 @@ def test_calibration_options(binary_data):
 def test_auto_calibration_cross_fits_small_training_sets(binary_data):
     from skdistill._teacher_stage import resolve_calibration_cv
 
-    assert resolve_calibration_cv("auto", np.arange(5000) % 2) == 0.2
-    assert resolve_calibration_cv("auto", np.arange(4999) % 2) == 5
+    assert resolve_calibration_cv("auto", np.arange(2500) % 2) == 0.2
+    assert resolve_calibration_cv("auto", np.arange(2499) % 2) == 5
     assert resolve_calibration_cv("auto", np.array([0, 0, 0, 1, 1])) == 3
     assert resolve_calibration_cv("auto", np.array([0, 1, 2])) == 0.2
     for explicit in (0.3, 4, None):

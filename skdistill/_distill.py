@@ -58,6 +58,7 @@ from ._teacher_stage import (
     classification_teacher,
     regression_stage,
     regression_teacher,
+    resolve_calibration_cv,
     timed,
 )
 from ._transfer import build_transfer_set
@@ -333,21 +334,33 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             value = params.get(name, getattr(self, name, None))
             nested = sorted(k for k in params if k.startswith(f"{name}__"))
             if nested and (value is None or isinstance(value, str)):
-                if name == "student":
-                    aliases = _students.STUDENT_ALIASES
-                    alias = value if value in aliases else "tree"
-                    fix = (
-                        f"pass student=make_student({alias!r}, ...) instead "
-                        f"(in a grid: {{'student': [make_student({alias!r}, "
-                        f"...)], {nested[0]!r}: [...]}})"
-                    )
-                else:
-                    fix = "pass teacher=default_teacher(...) or another estimator"
+                fix = (
+                    self._student_param_hint(value, nested[0])
+                    if name == "student"
+                    else "pass teacher=default_teacher(...) or another estimator"
+                )
                 raise ValueError(
                     f"{nested[0]!r} sets a parameter of the {name}, but {name}="
                     f"{value!r} is not an estimator yet: {fix}."
                 )
         return super().set_params(**params)
+
+    def _student_param_hint(self, alias, key: str) -> str:
+        """How to set ``key`` (``student__...``) on an alias's estimator."""
+        task = self._task
+        if alias not in _students.STUDENT_ALIASES:  # 'auto' builds its own
+            return (
+                f"student={alias!r} builds its own candidates; to tune one, pass "
+                f"it as an estimator, e.g. student=make_student('tree', {task!r})"
+            )
+        sub = key.split("__", 1)[1]
+        names = _students.make_student(alias, task).get_params(deep=True)
+        match = next((k for k in names if k == sub or k.endswith(f"__{sub}")), sub)
+        return (
+            f"pass student=make_student({alias!r}, {task!r}) and set "
+            f"'student__{match}' (in a grid: {{'student': "
+            f"[make_student({alias!r}, {task!r})], 'student__{match}': [...]}})"
+        )
 
     def _seeds(self):
         rng = check_random_state(self.random_state)
@@ -377,6 +390,14 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             )
 
     def _prepare_teacher(self, seeds, n_outputs: int = 1):
+        from .persistence import TeacherNotSaved
+
+        if isinstance(self.teacher, TeacherNotSaved):
+            raise ValueError(
+                f"This model was saved without its teacher "
+                f"({self.teacher.teacher_type or 'n/a'}); set teacher=... (the "
+                "original teacher, or None for the default) before fitting it."
+            )
         teacher = self._resolved_teacher(n_outputs)
         if is_frozen(teacher):
             return teacher
@@ -672,12 +693,13 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         minimising the negative log-likelihood. A float: a stratified held-out
         share (one extra teacher fit); an int ``k >= 2``: k-fold out-of-fold
         probabilities (``k`` extra fits); ``'auto'``: ``0.2`` from 2,500
-        training rows on (a holdout of at least 500 rows), 5-fold below
-        (every row gets an out-of-fold probability: on a small holdout the
-        temperature follows the few rows it holds; on breast cancer's 426
+        training rows on (a holdout of at least 500 rows), 5-fold below, so
+        that every row gets an out-of-fold probability (on a small holdout the
+        temperature follows the few rows it holds: on breast cancer's 426
         training rows the 20% holdout gave ``T = 0.32`` and doubled the
-        teacher's test log-loss, 5-fold gave ``T = 0.72``); ``None``: no
-        calibration (``temperature_ = 1``). The final teacher is always fitted
+        teacher's test log-loss, 5-fold gave ``T = 0.72``), fewer folds when
+        the largest class has fewer rows; ``None``: no calibration
+        (``temperature_ = 1``). A class with a single row is never held out. The final teacher is always fitted
         on all rows. A frozen teacher is calibrated on its outputs for ``X``,
         which should then be rows it did not train on. When the teacher
         misclassifies none of the calibration rows no temperature can be
@@ -736,7 +758,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         Negative log-likelihood and ECE of the teacher on the calibration rows
         before and after the temperature, the number of those rows and the
         held-out scheme used (``'cv'``: the held-out share or the number of
-        folds, what ``'auto'`` resolved to).
+        folds, what ``'auto'`` resolved to; ``'frozen'`` for a frozen teacher,
+        calibrated on its outputs for ``X``).
     augmenter_ : augmenter
         The fitted augmenter.
     n_synthetic_ : int
@@ -920,7 +943,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             sample_weight=sample_weight,
             classes=self.classes_,
             seeds=seeds,
-            calibration_cv=self.calibration_cv,
+            # resolved here so that the memory cache is keyed on the scheme
+            calibration_cv=resolve_calibration_cv(self.calibration_cv, y),
             augment=self.augment,
             n_synthetic=self._n_synthetic(),
             categorical_mask=categorical_mask,

@@ -76,15 +76,12 @@ def onnx_cost(student, X_sample: np.ndarray, export=None) -> tuple[float, int]:
     the fitted distiller would export with this student (what
     :func:`skdistill.to_onnx` writes), or by default :func:`student_onnx`.
     """
-    import onnxruntime as ort
+    from .onnx._api import timing_session
 
     sample = np.asarray(X_sample[:1], dtype=np.float32)
     onx = (export or student_onnx)(student, sample)
     payload = onx.SerializeToString()
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
-    so.inter_op_num_threads = 1
-    sess = ort.InferenceSession(payload, so, providers=["CPUExecutionProvider"])
+    sess = timing_session(payload)
     feed = {sess.get_inputs()[0].name: sample}
     sess.run(None, feed)
     times = np.empty(LATENCY_CALLS)

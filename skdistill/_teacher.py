@@ -439,21 +439,49 @@ def held_out_proba(teacher, X, y, sample_weight, cv, random_state, classes):
     """
     from sklearn.model_selection import StratifiedKFold
 
-    n = len(y)
+    labels, counts = np.unique(y, return_counts=True)
+    # A class with one row is never held out: every fit must see every class.
+    lone = np.isin(y, labels[counts < 2])
+    pool, kept = np.flatnonzero(~lone), np.flatnonzero(lone)
+    if not len(pool):
+        raise ValueError(
+            "calibration needs a class with at least 2 rows to hold one out; "
+            "every class has one. Pass calibration_cv=None."
+        )
     if isinstance(cv, numbers.Integral):
+        if cv > counts.max():
+            raise ValueError(
+                f"calibration_cv={cv} folds need a class with at least {cv} rows; "
+                f"the largest has {counts.max()}. Use fewer folds, a held-out "
+                "share (e.g. 0.2) or 'auto'."
+            )
         folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="The least populated class")
-            splits = list(folds.split(np.zeros(n), y))
+            splits = [
+                (np.sort(np.concatenate([pool[train], kept])), pool[test])
+                for train, test in folds.split(np.zeros(len(pool)), y[pool])
+            ]
     else:
-        idx = np.arange(n)
         try:
             train, test = train_test_split(
-                idx, test_size=cv, random_state=random_state, stratify=y
+                pool, test_size=cv, random_state=random_state, stratify=y[pool]
             )
         except ValueError:  # a class too rare to stratify
-            train, test = train_test_split(idx, test_size=cv, random_state=random_state)
-        splits = [(np.sort(train), np.sort(test))]
+            train, test = train_test_split(
+                pool, test_size=cv, random_state=random_state
+            )
+            # give back one row of any class the split left out of training
+            back = [test[y[test] == c][0] for c in np.setdiff1d(y[test], y[train])]
+            train = np.concatenate([train, back]).astype(int)
+            test = np.setdiff1d(test, back)
+        if not len(test):
+            raise ValueError(
+                f"calibration_cv={cv} holds out no row of these {len(y)} "
+                "(each class needs a row left to train on); use more data, "
+                "folds or calibration_cv=None."
+            )
+        splits = [(np.sort(np.concatenate([train, kept])), np.sort(test))]
     index = np.concatenate([test for _, test in splits])
     proba = np.empty((len(index), len(classes)))
     offset = 0

@@ -121,8 +121,8 @@ def resolve_calibration_cv(calibration_cv, y: np.ndarray):
 
     ``'auto'``: ``0.2`` when a 20% holdout has at least
     ``AUTO_CALIBRATION_MIN_HELDOUT`` rows; else ``AUTO_CALIBRATION_FOLDS``-fold
-    cross-fitting (fewer folds when even the largest class has fewer rows, a
-    holdout when it has fewer than two). On a small holdout the temperature
+    cross-fitting (fewer folds when even the largest class has fewer rows,
+    no calibration when it has fewer than two). On a small holdout the temperature
     follows the handful of rows it happens to hold (on breast cancer, 86
     held-out rows gave ``T = 0.32``, doubling the teacher's test log-loss;
     5-fold, all 426 rows: ``T = 0.72``). Anything else is returned as is.
@@ -132,21 +132,26 @@ def resolve_calibration_cv(calibration_cv, y: np.ndarray):
     if 0.2 * len(y) >= AUTO_CALIBRATION_MIN_HELDOUT:
         return 0.2
     largest = int(np.unique(y, return_counts=True)[1].max())
-    folds = min(AUTO_CALIBRATION_FOLDS, largest)
-    return folds if folds >= 2 else 0.2
+    if largest < 2:
+        return None  # no row can be held out
+    return min(AUTO_CALIBRATION_FOLDS, largest)
 
 
 def _calibrate(held, y_index, sample_weight):
     logits = proba_to_logits(held)
-    if np.all(held.argmax(axis=1) == y_index):
-        # No misclassified row: the likelihood keeps improving as T -> 0 (until
-        # it underflows), so the fitted "temperature" would only say where.
+    rows = np.arange(len(y_index))
+    others = held.copy()
+    others[rows, y_index] = -np.inf
+    if not np.any(held[rows, y_index] < others.max(axis=1)):
+        # No row whose true class is beaten: the likelihood keeps improving as
+        # T -> 0 (until it underflows), so a fitted "temperature" would only
+        # say where. (A tie is not beaten: sharpening still helps it.)
         warnings.warn(
             f"The teacher misclassifies none of the {len(y_index)} calibration "
             "rows, so sharpening its probabilities keeps lowering their "
             "negative log-likelihood and no temperature is identified: "
             "temperature_ is left at 1 (uncalibrated). More calibration rows "
-            "(more training data, or calibration_cv=5) may let one be fitted.",
+            "(rows the teacher did not train on) may let one be fitted.",
             UserWarning,
             stacklevel=2,
         )
@@ -221,7 +226,7 @@ def classification_teacher(
     if held is not None:
         w = None if sample_weight is None else sample_weight[index]
         temperature, calibration = _calibrate(held, y_index[index], w)
-        calibration["cv"] = calibration_cv
+        calibration["cv"] = "frozen" if is_frozen(teacher) else calibration_cv
         log(
             f"temperature {temperature:.3f} (held-out NLL "
             f"{calibration['nll_before']:.4f} -> {calibration['nll_after']:.4f})"

@@ -468,19 +468,24 @@ def _load_demo(name: str):
     return X, y, task
 
 
-#: What ``skdistill demo`` writes (and the report's ``.png`` plots); a
-#: directory holding these and nothing else is an earlier demo output, which
-#: the demo replaces without --force.
+#: What ``skdistill demo`` writes; a directory holding these (and the
+#: report's other files) and nothing else is an earlier demo output, which the
+#: demo replaces without --force.
 _DEMO_FILES = ("model.onnx", "heldout.csv", "report.json")
-_DEMO_OUTPUTS = (*_DEMO_FILES, "report.md")
+_DEMO_OUTPUTS = (
+    *_DEMO_FILES,
+    "report.md",
+    "reliability.png",
+    "fidelity.png",
+    "pareto.png",
+)
 
 
 def _is_demo_output(out: Path) -> bool:
     if not (out.is_dir() and all((out / name).is_file() for name in _DEMO_FILES)):
         return False
     return all(
-        entry.is_file() and (entry.name in _DEMO_OUTPUTS or entry.suffix == ".png")
-        for entry in out.iterdir()
+        entry.is_file() and entry.name in _DEMO_OUTPUTS for entry in out.iterdir()
     )
 
 
@@ -901,6 +906,14 @@ def _cmd_predict(args) -> int:
         raise CLIError(
             f"--out must end in .csv or .parquet; got {Path(args.out).name!r}."
         )
+    if args.out is not None:
+        out_path = Path(args.out).resolve()
+        for name in (args.data, args.model):
+            if Path(name).resolve() == out_path:
+                raise CLIError(
+                    f"--out {args.out} is the input {name}; writing the "
+                    "predictions there would replace it. Name another file."
+                )
     kind, model, meta = _load_any(Path(args.model), progress)
     if kind == "onnx":
         meta = model["meta"]

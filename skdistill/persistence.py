@@ -138,11 +138,12 @@ def _distillers(model) -> list:
 def drop_teacher(model):
     """A copy of a fitted model that keeps the student and drops the teacher.
 
-    ``teacher_`` and the ``teacher`` parameter when it is an estimator (a
-    frozen one holds the fitted teacher too; an unfitted one would still need
-    its class to load the file) become :class:`TeacherNotSaved`;
-    ``augmenter_``, which holds the fitted augmenter and thus statistics of
-    the training rows, is removed. Predictions are unchanged.
+    ``teacher_`` (and a frozen ``teacher`` parameter, which holds the fitted
+    teacher too) become :class:`TeacherNotSaved`; ``augmenter_``, which holds
+    the fitted augmenter and thus statistics of the training rows, is
+    removed. Predictions are unchanged, and the copy can still be refitted
+    with an unfitted ``teacher`` parameter. For a search object
+    (``GridSearchCV``) only ``best_estimator_`` is cleaned.
 
     Parameters
     ----------
@@ -194,7 +195,7 @@ def drop_teacher(model):
         inner = teacher.estimator if isinstance(teacher, FrozenEstimator) else teacher
         placeholder = TeacherNotSaved(type(inner).__name__)
         d.teacher_ = placeholder
-        if d.teacher is not None:
+        if isinstance(d.teacher, FrozenEstimator):
             d.teacher = placeholder
     return light
 
@@ -239,7 +240,10 @@ def save_model(model, path, *, format="auto", student_only=False):
     student_only : bool, default=False
         Save :func:`drop_teacher` of ``model``: the student and preprocessing
         without the teacher. Much smaller; use it when the teacher cannot be
-        serialised by skops or must not ship.
+        serialised by skops or must not ship. The ``teacher`` parameter is
+        replaced too (an unfitted teacher's class would otherwise be needed to
+        load the file): the loaded model predicts, and needs ``teacher=...``
+        set before it can be refitted.
 
     Returns
     -------
@@ -255,6 +259,9 @@ def save_model(model, path, *, format="auto", student_only=False):
     fmt = _format(path, format)
     if student_only:
         model = drop_teacher(model)
+        for d in _distillers(model):
+            if d.teacher is not None and not isinstance(d.teacher, TeacherNotSaved):
+                d.teacher = TeacherNotSaved(type(d.teacher).__name__)
     path = Path(path)
     if fmt == "joblib":
         import joblib

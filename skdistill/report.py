@@ -11,9 +11,11 @@ one) on labelled rows and returns a :class:`DistillationReport`:
   on the given rows, and of the student;
 * **size**: tree nodes / learnt parameters, pickled bytes and ONNX bytes;
 * **latency**: single-row median of the student in ONNX Runtime and in
-  scikit-learn against the teacher in its native library, each on one thread
+  scikit-learn against the teacher in its native library, with OpenMP and
+  BLAS pools limited to one thread and ONNX Runtime on one intra-op thread
   (thread pools only slow a single row down, and on a busy machine by orders
-  of magnitude);
+  of magnitude; a teacher's own joblib workers, ``n_jobs`` of a forest, are
+  not limited);
 * **warnings** in plain words when the teacher is not worth distilling.
 
 The report renders as text, markdown or a dict, and draws a reliability
@@ -217,7 +219,8 @@ def _onnx_input(model, X):
 
 def _onnx_stats(model, onx, X, repeats: int) -> dict:
     """ONNX bytes, parity with scikit-learn on X, single-row latency."""
-    from .onnx import session, verify_onnx
+    from .onnx import verify_onnx
+    from .onnx._api import timing_session
 
     stats = {"bytes": len(onx.SerializeToString())}
     X_in = _onnx_input(model, X)
@@ -229,7 +232,7 @@ def _onnx_stats(model, onx, X, repeats: int) -> dict:
         stats["label_agreement"] = parity.label_agreement
     except Exception as exc:  # pragma: no cover - reported, not raised
         stats["parity_error"] = str(exc).splitlines()[0][:300]
-    sess = session(onx)
+    sess = timing_session(onx)
     feeds = _onnx_feeds(sess, _rows(X_in, slice(0, 1)))
     stats["latency_s"] = _median_seconds(lambda: sess.run(None, feeds), repeats)
     return stats

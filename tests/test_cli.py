@@ -391,10 +391,20 @@ def test_demo_replaces_its_own_output_but_not_other_directories(workdir, capsys)
     _assert_clean_error(code, out_text, err, "--force")
     assert (victim / "important.txt").read_text() == "keep me"
     # a file the user added to an earlier demo output makes it theirs
-    (out / "my_analysis.ipynb").write_text("{}")
-    code, out_text, err = run([*argv, "--out", out], capsys)
-    _assert_clean_error(code, out_text, err, "--force")
-    assert (out / "my_analysis.ipynb").read_text() == "{}"
+    for name in ("my_analysis.ipynb", "holiday.png"):
+        (out / name).write_text("mine")
+        code, out_text, err = run([*argv, "--out", out], capsys)
+        _assert_clean_error(code, out_text, err, "--force")
+        assert (out / name).read_text() == "mine"
+        (out / name).unlink()
+
+
+def test_predict_never_writes_over_its_input(fitted, churn_csv, capsys):
+    before = churn_csv.read_bytes()
+    argv = ["predict", fitted / "model.onnx", churn_csv, "--out", churn_csv, "-q"]
+    code, out, err = run(argv, capsys)
+    _assert_clean_error(code, out, err, "is the input")
+    assert churn_csv.read_bytes() == before
 
 
 def test_force_never_replaces_a_directory_holding_the_input(workdir, capsys):

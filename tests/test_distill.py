@@ -213,7 +213,7 @@ def test_auto_calibration_cross_fits_small_training_sets(binary_data):
     assert resolve_calibration_cv("auto", np.arange(2500) % 2) == 0.2
     assert resolve_calibration_cv("auto", np.arange(2499) % 2) == 5
     assert resolve_calibration_cv("auto", np.array([0, 0, 0, 1, 1])) == 3
-    assert resolve_calibration_cv("auto", np.array([0, 1, 2])) == 0.2
+    assert resolve_calibration_cv("auto", np.array([0, 1, 2])) is None
     for explicit in (0.3, 4, None):
         assert resolve_calibration_cv(explicit, np.arange(100) % 2) == explicit
     X_tr, _, y_tr, _ = binary_data
@@ -222,6 +222,57 @@ def test_auto_calibration_cross_fits_small_training_sets(binary_data):
     ).fit(X_tr, y_tr)
     assert model.calibration_["cv"] == 5
     assert model.calibration_["n_rows"] == len(X_tr)  # every row out of fold
+
+
+@pytest.mark.parametrize("calibration_cv", ["auto", 0.2, 3])
+def test_a_class_with_one_row_is_never_held_out(calibration_cv):
+    """Every calibration fit must see every class: a lone row stays in each
+    training part (it crashed every seed under 5-fold cross-fitting)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(31, 3))
+    y = np.array(["a"] * 30 + ["b"])
+    for seed in range(4):
+        model = DistilledClassifier(
+            fast_clf_teacher(),
+            n_synthetic=0,
+            calibration_cv=calibration_cv,
+            random_state=seed,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            model.fit(X, y)
+        # the lone row is never held out: 30 out-of-fold rows, or 20% of them
+        assert model.calibration_["n_rows"] == (6 if calibration_cv == 0.2 else 30)
+
+
+def test_too_many_calibration_folds_is_a_clear_error():
+    X = np.arange(12.0).reshape(6, 2)
+    y = np.array([0, 0, 0, 0, 1, 1])
+    model = DistilledClassifier(fast_clf_teacher(), n_synthetic=0, calibration_cv=5)
+    with pytest.raises(ValueError, match="calibration_cv=5 folds need a class"):
+        model.fit(X, y)
+
+
+def test_a_tie_does_not_identify_a_temperature():
+    """A tied row is not misclassified: sharpening still lowers its loss."""
+    from skdistill._teacher_stage import _calibrate
+
+    held = np.array([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]])
+    for label in (0, 1):
+        with pytest.warns(UserWarning, match="misclassifies none"):
+            temperature, _ = _calibrate(held, np.array([0, 1, label]), None)
+        assert temperature == 1.0
+    temperature, _ = _calibrate(held, np.array([1, 1, 0]), None)  # one error
+    assert temperature != 1.0
+
+
+def test_frozen_teacher_calibration_is_marked_frozen():
+    X, y = make_classification(300, random_state=0)
+    teacher = FrozenEstimator(fast_clf_teacher().fit(X[:150], y[:150]))
+    model = DistilledClassifier(teacher, n_synthetic=0, random_state=0)
+    model.fit(X[150:], y[150:])
+    assert model.calibration_["cv"] == "frozen"
+    assert model.calibration_["n_rows"] == 150
 
 
 def test_no_temperature_when_the_teacher_makes_no_error():
@@ -770,6 +821,11 @@ def test_nested_student_parameter_needs_an_estimator():
     )
     with pytest.raises(ValueError, match=r"make_student\('tree'"):
         search.fit(X, y)
+    # a Pipeline student: the key the estimator really has
+    with pytest.raises(ValueError, match="'student__mlpclassifier__alpha'"):
+        DistilledClassifier(student="mlp").set_params(student__alpha=1e-3)
+    with pytest.raises(ValueError, match="builds its own candidates"):
+        DistilledClassifier(student="auto").set_params(student__max_depth=3)
     with pytest.raises(ValueError, match="teacher=None is not an estimator"):
         DistilledClassifier().set_params(teacher__max_iter=10)
     # with an estimator in the same call it works

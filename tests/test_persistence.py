@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.ensemble import (
@@ -151,6 +152,12 @@ def test_student_only_file_does_not_need_the_teacher_class(tmp_path):
     assert isinstance(loaded.teacher, TeacherNotSaved)
     assert type(model.teacher) is _CustomTeacher  # the original is untouched
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    with pytest.raises(ValueError, match="saved without its teacher"):
+        loaded.fit(X, y)
+    # in memory, drop_teacher keeps the unfitted teacher: the copy refits
+    light = drop_teacher(model)
+    assert type(light.teacher) is _CustomTeacher
+    assert clone(light).fit(X, y).score(X, y) > 0.8
 
 
 def test_drop_teacher_needs_a_distiller():

@@ -295,6 +295,23 @@ _SESSIONS: OrderedDict = OrderedDict()
 _MAX_SESSIONS = 8
 
 
+def timing_session(onx):
+    """An onnxruntime session on one intra-op and one inter-op thread.
+
+    How single-row latencies are measured (``student='auto'``, the report): a
+    single row gains nothing from thread pools, and on a busy machine their
+    threads only wait. Not cached.
+    """
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    payload = onx if isinstance(onx, bytes) else onx.SerializeToString()
+    return ort.InferenceSession(payload, options, providers=["CPUExecutionProvider"])
+
+
 def session(onx):
     """An onnxruntime session for ``onx`` (ModelProto, bytes or path), cached.
 

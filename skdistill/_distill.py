@@ -694,13 +694,14 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         share (one extra teacher fit); an int ``k >= 2``: k-fold out-of-fold
         probabilities (``k`` extra fits); ``'auto'``: ``0.2`` from 2,500
         training rows on (a holdout of at least 500 rows), 5-fold below, so
-        that every row gets an out-of-fold probability (on a small holdout the
-        temperature follows the few rows it holds: on breast cancer's 426
-        training rows the 20% holdout gave ``T = 0.32`` and doubled the
-        teacher's test log-loss, 5-fold gave ``T = 0.72``), fewer folds when
-        the largest class has fewer rows; ``None``: no calibration
-        (``temperature_ = 1``). A class with a single row is never held out. The final teacher is always fitted
-        on all rows. A frozen teacher is calibrated on its outputs for ``X``,
+        that every row gets an out-of-fold probability (on a small holdout
+        the temperature follows the few rows it holds: on breast cancer's
+        426 training rows the 20% holdout gave ``T = 0.32`` and doubled the
+        teacher's test log-loss, 5-fold gave ``T = 0.72``), fewer folds
+        when the largest class has fewer rows; ``None``: no calibration
+        (``temperature_ = 1``). A class with a single row is never held
+        out. The final teacher is always fitted on all rows. A frozen
+        teacher is calibrated on its outputs for ``X``,
         which should then be rows it did not train on. When the teacher
         misclassifies none of the calibration rows no temperature can be
         fitted: ``temperature_`` stays 1, with a warning.

@@ -901,13 +901,20 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         sample_weight : array-like of shape (n_samples,), default=None
             Row weights, used by the teacher (where its ``fit`` takes them), the
             calibration, and the student (synthetic rows inherit the weight of
-            the row they come from). Rows of weight zero are dropped.
+            the row they come from). Rows of weight zero are dropped. As in
+            scikit-learn, a weight means "as if the row were repeated": the
+            student's loss weighs the rows too, on top of the weighted
+            teacher's targets, so with weights that depend on the class a
+            student that cannot follow the teacher everywhere leans further
+            toward the up-weighted rows than the teacher does.
 
         Returns
         -------
         self : DistilledClassifier
         """
         self._t_start = time.perf_counter()
+        for stale in ("fine_tune_", "student_search_"):  # from an earlier fit
+            self.__dict__.pop(stale, None)
         self.fit_times_ = {}
         seeds = self._seeds()
         teacher = self._prepare_teacher(seeds)
@@ -935,23 +942,35 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 f"({self.classes_.tolist()})."
             )
         y_index = np.searchsorted(self.classes_, y)
-        stage = self._run_teacher_stage(
-            classification_stage,
-            classification_teacher,
-            teacher=teacher,
-            X=X,
-            y=y,
-            sample_weight=sample_weight,
-            classes=self.classes_,
-            seeds=seeds,
-            # resolved here so that the memory cache is keyed on the scheme
-            calibration_cv=resolve_calibration_cv(self.calibration_cv, y),
-            augment=self.augment,
-            n_synthetic=self._n_synthetic(),
-            categorical_mask=categorical_mask,
-            chunk_size=self.chunk_size,
-            n_jobs=self.n_jobs,
-        )
+        counts = np.bincount(y_index, minlength=len(self.classes_))
+        lone = self.classes_[counts < 2]
+        try:
+            stage = self._run_teacher_stage(
+                classification_stage,
+                classification_teacher,
+                teacher=teacher,
+                X=X,
+                y=y,
+                sample_weight=sample_weight,
+                classes=self.classes_,
+                seeds=seeds,
+                # resolved here so that the memory cache is keyed on the scheme
+                calibration_cv=resolve_calibration_cv(self.calibration_cv, y),
+                augment=self.augment,
+                n_synthetic=self._n_synthetic(),
+                categorical_mask=categorical_mask,
+                chunk_size=self.chunk_size,
+                n_jobs=self.n_jobs,
+            )
+        except ValueError as exc:
+            if not lone.size or frozen:
+                raise
+            raise ValueError(
+                f"{exc} (y has classes with a single row: {lone.tolist()}; a "
+                "teacher that holds rows out, e.g. for early stopping as the "
+                "default teacher does, cannot stratify them: drop or merge "
+                "those classes, or pass a teacher without early stopping.)"
+            ) from exc
         self.temperature_ = stage.temperature
         self.calibration_ = stage.calibration
         soft = self._student_targets(stage.outputs, y_index, self.label_weight)
@@ -1254,6 +1273,8 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         self : DistilledRegressor
         """
         self._t_start = time.perf_counter()
+        for stale in ("fine_tune_", "student_search_"):  # from an earlier fit
+            self.__dict__.pop(stale, None)
         self.fit_times_ = {}
         seeds = self._seeds()
         X_raw, X, y = self._validate_X_y(X, y)

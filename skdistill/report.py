@@ -162,14 +162,17 @@ def _onnx_feeds(sess, X) -> dict:
         "tensor(int64)": np.int64,
         "tensor(string)": object,
     }
+    from .onnx._api import input_columns
+
     inputs = sess.get_inputs()
     if len(inputs) == 1 and not hasattr(X, "columns"):
         return {inputs[0].name: np.asarray(X).astype(types[inputs[0].type])}
     if len(inputs) == 1:
         return {inputs[0].name: X.to_numpy().astype(types[inputs[0].type])}
+    columns = input_columns(inputs, X.columns)
     feeds = {}
     for inp in inputs:
-        column = X[inp.name].to_numpy()
+        column = X[columns[inp.name]].to_numpy()
         if types.get(inp.type) is object:
             column = np.array(
                 ["" if v is None or v != v else str(v) for v in column], dtype=object

@@ -457,3 +457,17 @@ def test_python_dash_m_runs_the_command_line():
     )
     assert done.returncode == 0, done.stderr
     assert "demo" in done.stdout and "fit" in done.stdout
+
+
+def test_fit_and_predict_with_column_names_onnx_rewrites(workdir, capsys):
+    """ONNX input names are C-like ('mean radius' -> 'mean_radius'); the fit's
+    report and predict still feed the file's columns."""
+    path = workdir / "spaced.csv"
+    frame = make_frame(120).drop(columns="spend")
+    frame = frame.rename(columns={"income": "mean income", "age": "age-years"})
+    frame.to_csv(path, index=False)
+    out = workdir / "spaced-model"
+    argv = ["fit", path, "--target", "churn", "--out", out, *FAST]
+    assert run(argv, capsys)[0] == 0
+    code, stdout, _ = run(["predict", out / "model.onnx", path, "-q"], capsys)
+    assert code == 0 and len(stdout.strip().splitlines()) == 121

@@ -833,3 +833,21 @@ def test_nested_student_parameter_needs_an_estimator():
         student=make_student("tree", "classification"), student__max_depth=3
     )
     assert model.student.max_depth == 3
+
+
+def test_a_single_row_class_with_an_early_stopping_teacher_says_so():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = np.array(["a"] * 100 + ["b"] * 99 + ["rare"])
+    teacher = HistGradientBoostingClassifier(early_stopping=True, max_iter=20)
+    model = DistilledClassifier(teacher, n_synthetic=0, random_state=0)
+    with pytest.raises(ValueError, match=r"single row: \['rare'\]"):
+        model.fit(X, y)
+
+
+def test_refit_drops_the_attributes_of_an_earlier_fit(binary_data):
+    X_tr, _, y_tr, _ = binary_data
+    model = DistilledClassifier(fast_clf_teacher(), n_synthetic=0.2, random_state=0)
+    model.fit(X_tr, y_tr).fine_tune(X_tr[:50], y_tr[:50])
+    assert hasattr(model, "fine_tune_")
+    assert not hasattr(model.fit(X_tr, y_tr), "fine_tune_")

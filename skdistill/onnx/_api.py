@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -359,6 +360,43 @@ def _matrix(X, dtype) -> np.ndarray:
     return check_array(X, dtype=dtype, ensure_all_finite=False)
 
 
+def _skl2onnx_name(column) -> str:
+    """The name skl2onnx gives the graph input of a DataFrame column: any
+    character other than a letter, digit, ``_`` or ``+`` becomes ``_``, and a
+    leading digit gets a ``_`` in front (``'mean radius'`` -> ``'mean_radius'``)."""
+    name = re.sub(r"[^\w+]", "_", str(column))
+    return "_" + name if re.match("^[0-9]", name) else name
+
+
+def input_columns(inputs, columns) -> dict:
+    """Which DataFrame column feeds each per-column graph input.
+
+    An input named like a column takes it; otherwise the column whose name
+    skl2onnx turned into the input's (it makes names C-like: ``'mean radius'``
+    becomes ``'mean_radius'``). Raises a ``ValueError`` naming the inputs no
+    column (or more than one) matches.
+    """
+    exact = {str(c): c for c in columns}
+    cleaned: dict = {}
+    for c in columns:
+        cleaned.setdefault(_skl2onnx_name(c), []).append(c)
+    mapping, missing = {}, []
+    for inp in inputs:
+        name = inp.name
+        if name in exact:
+            mapping[name] = exact[name]
+        elif len(cleaned.get(name, ())) == 1:
+            mapping[name] = cleaned[name][0]
+        else:
+            missing.append(name)
+    if missing:
+        raise ValueError(
+            f"The ONNX model expects the input column(s) {missing}, which X "
+            "does not have; was it exported from another model?"
+        )
+    return mapping
+
+
 def onnx_feeds(sess, X) -> dict:
     """Inputs for ``sess`` from a matrix or a DataFrame (one input per column)."""
     inputs = sess.get_inputs()
@@ -370,17 +408,11 @@ def onnx_feeds(sess, X) -> dict:
             f"The ONNX model has {len(inputs)} inputs (one per column); pass a "
             "DataFrame with those columns."
         )
-    columns = set(X.columns)
-    missing = [inp.name for inp in inputs if inp.name not in columns]
-    if missing:
-        raise ValueError(
-            f"The ONNX model expects the input column(s) {missing}, which X "
-            "does not have; was it exported from another model?"
-        )
+    columns = input_columns(inputs, X.columns)
     feeds = {}
     for inp in inputs:
         dtype = _ORT_DTYPES[inp.type]
-        column = X[inp.name].to_numpy()
+        column = X[columns[inp.name]].to_numpy()
         if dtype is object:
             column = np.array([str(v) for v in column], dtype=object)
         else:

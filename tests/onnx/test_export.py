@@ -11,6 +11,7 @@ import pytest
 import skl2onnx
 from onnx_cases import (
     as_dtype,
+    column_transformer,
     data,
     distiller,
     fitted,
@@ -18,6 +19,7 @@ from onnx_cases import (
     numeric_rows,
 )
 from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge
@@ -274,6 +276,28 @@ def test_pipeline_input_from_a_dataframe_with_string_columns():
     names = [i.name for i in onx.graph.input]
     assert names == list(X.columns)
     assert onx.graph.input[-1].type.tensor_type.elem_type == onnx.TensorProto.STRING
+
+
+def test_columns_whose_names_skl2onnx_rewrites():
+    """skl2onnx names a column's input C-like ('monthly fee' -> 'monthly_fee',
+    '1st' -> '_1st'): feeding a DataFrame by its own column names still works."""
+    X, y, X_test = data("multiclass", "pipeline")
+    renames = dict(zip(X.columns[:3], ["monthly fee", "x-1", "1st"], strict=True))
+    X, X_test = X.rename(columns=renames), X_test.rename(columns=renames)
+    columns = [
+        (name, step, [renames.get(c, c) for c in cols])
+        for name, step, cols in column_transformer().transformers
+    ]
+    model = make_pipeline(
+        ColumnTransformer(columns),
+        distiller("multiclass", "linear", frozen_teacher("multiclass", "pipeline")),
+    )
+    with threadpool_limits(1):
+        model.fit(X, y)
+    onx = to_onnx(model, as_dtype(X, np.float32)[:1])
+    assert [i.name for i in onx.graph.input][:3] == ["monthly_fee", "x_1", "_1st"]
+    parity = verify_onnx(model, onx, as_dtype(X_test, np.float32))
+    assert parity.label_agreement == 1.0
 
 
 # ------------------------------------------------------------------- errors

@@ -4,7 +4,10 @@
 one) on labelled rows and returns a :class:`DistillationReport`:
 
 * **quality** of the teacher (raw and temperature-calibrated), of the distilled
-  student and of a *baseline*, the same student family trained on the labels;
+  student and of a *baseline*, the same student family trained on the labels
+  (with several regression targets, R² is the mean of the per-target R² and
+  RMSE the square root of the mean per-target squared error, which the
+  target of the largest scale dominates);
 * **fidelity**, how closely the student follows the teacher;
 * **calibration** (classification): expected calibration error (ECE) of the
   teacher before and after its temperature, held out (from ``calibration_``) and

@@ -522,6 +522,14 @@ def _cmd_demo(args) -> int:
         verbose=0 if args.quiet else 1,
     )
     force = args.force or _is_demo_output(out)
+    if out.is_dir() and not force:
+        foreign = sorted(e.name for e in out.iterdir() if e.name not in _DEMO_OUTPUTS)
+        shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
+        raise CLIError(
+            f"{out} already exists and holds files the demo did not write "
+            f"({shown}); pass --force to replace it, deleting them, or choose "
+            "another --out."
+        )
     with _staging_dir(out, force=force) as tmp, _thread_limit(args.n_jobs):
         with progress.step("fitting teacher and student"):
             model.fit(X_tr, y_tr)

@@ -394,7 +394,7 @@ def test_demo_replaces_its_own_output_but_not_other_directories(workdir, capsys)
     for name in ("my_analysis.ipynb", "holiday.png"):
         (out / name).write_text("mine")
         code, out_text, err = run([*argv, "--out", out], capsys)
-        _assert_clean_error(code, out_text, err, "--force")
+        _assert_clean_error(code, out_text, err, "--force", name)
         assert (out / name).read_text() == "mine"
         (out / name).unlink()
 

@@ -522,13 +522,19 @@ def _cmd_demo(args) -> int:
         verbose=0 if args.quiet else 1,
     )
     force = args.force or _is_demo_output(out)
+    force = force or (out.is_dir() and not any(out.iterdir()))  # empty: nothing lost
     if out.is_dir() and not force:
-        foreign = sorted(e.name for e in out.iterdir() if e.name not in _DEMO_OUTPUTS)
+        foreign = sorted(
+            e.name
+            for e in out.iterdir()
+            if e.name not in _DEMO_OUTPUTS or not e.is_file()
+        )
         shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
+        what = f"it holds {shown}" if foreign else "an incomplete demo output"
         raise CLIError(
-            f"{out} already exists and holds files the demo did not write "
-            f"({shown}); pass --force to replace it, deleting them, or choose "
-            "another --out."
+            f"{out} already exists and is not just an earlier demo output "
+            f"({what}); pass --force to replace it, deleting what it holds, or "
+            "choose another --out."
         )
     with _staging_dir(out, force=force) as tmp, _thread_limit(args.n_jobs):
         with progress.step("fitting teacher and student"):
@@ -589,6 +595,12 @@ def _cmd_fit(args) -> int:
         raise CLIError(f"--categorical names columns not in {data}: {unknown}.")
     task = _infer_task(y, args.task)
     n_values = _check_target_varies(y, args.target, data, "there is nothing to learn")
+    from .onnx._api import check_column_names
+
+    try:  # the ONNX scorer has one input per column, named from the column
+        check_column_names([c for c in frame.columns if c != args.target])
+    except ValueError as exc:
+        raise CLIError(f"{data}: {exc}") from None
     if task == "regression" and not _is_numeric(y):
         raise CLIError(
             f"--task regression needs a numeric target; {args.target!r} is not."

@@ -471,3 +471,22 @@ def test_fit_and_predict_with_column_names_onnx_rewrites(workdir, capsys):
     assert run(argv, capsys)[0] == 0
     code, stdout, _ = run(["predict", out / "model.onnx", path, "-q"], capsys)
     assert code == 0 and len(stdout.strip().splitlines()) == 121
+
+
+def test_fit_refuses_columns_that_share_an_onnx_name(workdir, capsys):
+    path = workdir / "clash.csv"
+    frame = make_frame(60).drop(columns="spend")
+    frame["age b"], frame["age_b"] = frame.age, frame.age * 2
+    frame.to_csv(path, index=False)
+    argv = ["fit", path, "--target", "churn", "--out", workdir / "never-clash", *FAST]
+    code, out, err = run(argv, capsys)
+    _assert_clean_error(code, out, err, "age b", "age_b", "Rename")
+    assert not (workdir / "never-clash").exists()
+
+
+def test_demo_may_fill_an_empty_folder(workdir, capsys):
+    empty = workdir / "empty-demo"
+    empty.mkdir()
+    argv = ["demo", "--dataset", "wine", "--teacher", "hgb", "--n-jobs", "1", "-q"]
+    assert run([*argv, "--out", empty], capsys)[0] == 0
+    assert (empty / "model.onnx").exists()

@@ -851,3 +851,14 @@ def test_refit_drops_the_attributes_of_an_earlier_fit(binary_data):
     model.fit(X_tr, y_tr).fine_tune(X_tr[:50], y_tr[:50])
     assert hasattr(model, "fine_tune_")
     assert not hasattr(model.fit(X_tr, y_tr), "fine_tune_")
+
+
+def test_the_single_row_hint_is_only_for_stratification_errors():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X = np.random.default_rng(0).normal(size=(200, 3))
+    y = np.array(["a"] * 100 + ["b"] * 99 + ["rare"])
+    bad = HistGradientBoostingClassifier(max_iter=0)  # unrelated: a bad parameter
+    with pytest.raises(InvalidParameterError) as info:
+        DistilledClassifier(bad, n_synthetic=0, random_state=0).fit(X, y)
+    assert "single row" not in str(info.value)

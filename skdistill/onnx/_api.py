@@ -202,6 +202,11 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
     for distiller in distillers:
         check_is_fitted(distiller)  # a NotFittedError naming the model
     _check_sample(model, X_sample)
+    if hasattr(X_sample, "columns"):
+        try:
+            check_column_names(X_sample.columns)
+        except ValueError as exc:
+            raise OnnxExportError(str(exc)) from None
     cascades = [d for d in distillers if isinstance(d, DistilledCascade)]
     if cascades and zipmap is not False:
         raise ValueError(
@@ -368,6 +373,30 @@ def _skl2onnx_name(column) -> str:
     return "_" + name if re.match("^[0-9]", name) else name
 
 
+def name_collisions(columns) -> list:
+    """Groups of columns that skl2onnx would give the same input name
+    (``'a b'`` and ``'a_b'`` both become ``'a_b'``; it then numbers the
+    second ``'a_b1'``, which depends on the column order): such inputs cannot
+    be fed by column name safely."""
+    groups: dict = {}
+    for c in columns:
+        groups.setdefault(_skl2onnx_name(c), []).append(c)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def check_column_names(columns) -> None:
+    """Raise a ``ValueError`` naming columns whose ONNX input names collide."""
+    collisions = name_collisions(columns)
+    if collisions:
+        shown = "; ".join(
+            f"{[str(c) for c in g]} -> {_skl2onnx_name(g[0])!r}" for g in collisions
+        )
+        raise ValueError(
+            "Some columns would share one ONNX input name (skl2onnx keeps "
+            f"letters, digits, '_' and '+' only): {shown}. Rename them."
+        )
+
+
 def input_columns(inputs, columns) -> dict:
     """Which DataFrame column feeds each per-column graph input.
 
@@ -380,15 +409,20 @@ def input_columns(inputs, columns) -> dict:
     cleaned: dict = {}
     for c in columns:
         cleaned.setdefault(_skl2onnx_name(c), []).append(c)
-    mapping, missing = {}, []
+    mapping, missing, ambiguous = {}, [], []
     for inp in inputs:
         name = inp.name
-        if name in exact:
+        candidates = cleaned.get(name, [])
+        if name in exact and all(c == exact[name] for c in candidates):
             mapping[name] = exact[name]
-        elif len(cleaned.get(name, ())) == 1:
-            mapping[name] = cleaned[name][0]
+        elif name not in exact and len(candidates) == 1:
+            mapping[name] = candidates[0]
+        elif candidates:
+            ambiguous.extend(candidates)
         else:
             missing.append(name)
+    if ambiguous or (missing and name_collisions(columns)):
+        check_column_names(ambiguous or columns)
     if missing:
         raise ValueError(
             f"The ONNX model expects the input column(s) {missing}, which X "

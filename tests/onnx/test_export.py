@@ -300,6 +300,29 @@ def test_columns_whose_names_skl2onnx_rewrites():
     assert parity.label_agreement == 1.0
 
 
+def test_columns_sharing_an_onnx_name_are_refused():
+    """'x0 b' and 'x0_b' would both be input 'x0_b' (skl2onnx numbers the
+    second by column order): refused at export, and when feeding by name."""
+    from skdistill.onnx._api import input_columns
+
+    X, y, _ = data("multiclass", "pipeline")
+    X = X.assign(**{"x0 b": X["x0"], "x0_b": X["x1"]})
+    model = make_pipeline(
+        column_transformer(),
+        distiller("multiclass", "linear", frozen_teacher("multiclass", "pipeline")),
+    )
+    with threadpool_limits(1):
+        model.fit(X, y)
+    with pytest.raises(OnnxExportError, match="share one ONNX input name"):
+        to_onnx(model, X[:1])
+
+    class Input:
+        name = "x0_b"
+
+    with pytest.raises(ValueError, match=r"\['x0 b', 'x0_b'\] -> 'x0_b'"):
+        input_columns([Input()], X.columns)
+
+
 # ------------------------------------------------------------------- errors
 class _OpaqueRegressor(RegressorMixin, BaseEstimator):
     """A regressor skl2onnx has never heard of."""

@@ -856,6 +856,9 @@ def _load_onnx(path: Path, meta: dict):
                 }
                 for i in sess.get_inputs()
             ],
+            # C-like names skl2onnx made from the columns ('mean radius' ->
+            # 'mean_radius'): a file's own column names are matched to them
+            "columns_from_inputs": True,
         }
     else:
         raise CLIError(
@@ -915,6 +918,17 @@ def _read_for_model(data: Path, meta: dict, progress, *, need_target: str | None
         frame, y, dropped = _split_target(frame, need_target, data)
         if dropped:
             progress(f"dropped {dropped} rows whose target is missing")
+    if meta.get("columns_from_inputs"):
+        from .onnx._api import _skl2onnx_name, name_collisions
+
+        names = {c["name"] for c in meta["columns"]}
+        renames = {
+            c: _skl2onnx_name(c)
+            for c in frame.columns
+            if c not in names and _skl2onnx_name(c) in names
+        }
+        if renames and not name_collisions(frame.columns):
+            frame = frame.rename(columns=renames)
     _check_columns(frame, meta["columns"], target, data)
     return normalise_columns(frame, meta["columns"]), y
 

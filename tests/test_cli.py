@@ -490,3 +490,31 @@ def test_demo_may_fill_an_empty_folder(workdir, capsys):
     argv = ["demo", "--dataset", "wine", "--teacher", "hgb", "--n-jobs", "1", "-q"]
     assert run([*argv, "--out", empty], capsys)[0] == 0
     assert (empty / "model.onnx").exists()
+
+
+def test_predict_with_an_onnx_file_exported_from_python(workdir, capsys):
+    """A graph from skdistill.to_onnx has C-like input names ('mean income')
+    and no column metadata: predict matches the file's own column names."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import make_pipeline
+
+    from skdistill import DistilledClassifier, to_onnx
+
+    frame = make_frame(150).drop(columns=["spend", "city", "plan"])
+    frame = frame.rename(columns={"income": "mean income"})
+    X, y = frame.drop(columns="churn"), frame["churn"]
+    model = make_pipeline(
+        ColumnTransformer([("num", "passthrough", ["age", "mean income"])]),
+        DistilledClassifier(
+            HistGradientBoostingClassifier(max_iter=20), n_synthetic=0.5, random_state=0
+        ),
+    ).fit(X, y)
+    onx_path = workdir / "from-python.onnx"
+    onx_path.write_bytes(to_onnx(model, X[:1]).SerializeToString())
+    data = workdir / "from-python.csv"
+    X.to_csv(data, index=False)
+    code, stdout, err = run(["predict", onx_path, data, "-q"], capsys)
+    assert code == 0, err
+    labels = [line.split(",")[0] for line in stdout.strip().splitlines()[1:]]
+    assert labels == list(model.predict(X))

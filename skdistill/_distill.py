@@ -942,8 +942,6 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 f"({self.classes_.tolist()})."
             )
         y_index = np.searchsorted(self.classes_, y)
-        counts = np.bincount(y_index, minlength=len(self.classes_))
-        lone = self.classes_[counts < 2]
         try:
             stage = self._run_teacher_stage(
                 classification_stage,
@@ -964,6 +962,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             )
         except ValueError as exc:
             # scikit-learn's stratified splits (a teacher's early stopping)
+            counts = np.bincount(y_index, minlength=len(self.classes_))
+            lone = self.classes_[counts < 2]
             if not lone.size or frozen or "least populated" not in str(exc):
                 raise
             raise ValueError(

@@ -192,12 +192,13 @@ def classification_teacher(
     """Fit (or take) the teacher and fit its temperature.
 
     ``calibration_cv`` selects the held-out rows for the temperature (see
-    :class:`~skdistill.DistilledClassifier`); a frozen teacher is calibrated
-    on its outputs for ``X``.
+    :class:`~skdistill.DistilledClassifier`), already resolved by
+    :func:`resolve_calibration_cv` (the caller does it, so that a ``memory``
+    cache is keyed on the scheme itself); a frozen teacher is calibrated on
+    its outputs for ``X``.
     """
     times: dict = {}
     y_index = np.searchsorted(classes, y)
-    calibration_cv = resolve_calibration_cv(calibration_cv, y)
     held = index = None
     if is_frozen(teacher):
         fitted = teacher

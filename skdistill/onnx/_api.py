@@ -373,15 +373,20 @@ def _skl2onnx_name(column) -> str:
     return "_" + name if re.match("^[0-9]", name) else name
 
 
+def _by_input_name(columns) -> dict:
+    """The columns grouped by the input name skl2onnx gives them."""
+    groups: dict = {}
+    for c in columns:
+        groups.setdefault(_skl2onnx_name(c), []).append(c)
+    return groups
+
+
 def name_collisions(columns) -> list:
     """Groups of columns that skl2onnx would give the same input name
     (``'a b'`` and ``'a_b'`` both become ``'a_b'``; it then numbers the
     second ``'a_b1'``, which depends on the column order): such inputs cannot
     be fed by column name safely."""
-    groups: dict = {}
-    for c in columns:
-        groups.setdefault(_skl2onnx_name(c), []).append(c)
-    return [g for g in groups.values() if len(g) > 1]
+    return [g for g in _by_input_name(columns).values() if len(g) > 1]
 
 
 def check_column_names(columns) -> None:
@@ -406,9 +411,7 @@ def input_columns(inputs, columns) -> dict:
     column (or more than one) matches.
     """
     exact = {str(c): c for c in columns}
-    cleaned: dict = {}
-    for c in columns:
-        cleaned.setdefault(_skl2onnx_name(c), []).append(c)
+    cleaned = _by_input_name(columns)
     mapping, missing, ambiguous = {}, [], []
     for inp in inputs:
         name = inp.name

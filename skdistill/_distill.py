@@ -791,7 +791,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
     -----
     Student modes: a classifier that accepts ``sample_weight`` sees every
     transfer row once per class weighted by its soft target, which makes its
-    log-loss the soft cross-entropy (``'soft_cross_entropy'``); a regressor fits
+    log-loss the soft cross-entropy (``'soft_cross_entropy'``; a plain decision
+    tree gets the same splits and leaves from a regression tree grown on the
+    probability vectors, each row once); a regressor fits
     probabilities or logits (``'regress_proba'``, ``'regress_logits'``, Ba &
     Caruana 2014); a classifier without weights learns the teacher's labels.
 

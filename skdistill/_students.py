@@ -8,6 +8,9 @@ teacher's soft targets depends on what it is (``mode``):
     repeated once per class with weight ``row_weight * q_k``. The weighted
     log-loss is then exactly the soft cross-entropy ``-sum_k q_k log p_k``, so
     logistic regression and MLP classifiers reach the soft-target optimum.
+    A plain :class:`~sklearn.tree.DecisionTreeClassifier` (the ``'tree'``
+    student) gets the same tree from a regression tree grown on the
+    probability vectors, each row once (:func:`_grow_on_proba`).
     A :class:`~skdistill.SoftTargetMLPClassifier` (the ``'mlp'`` student) gets
     the probability rows themselves instead: the same loss on ``1/k`` of the
     rows.
@@ -30,7 +33,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import entr, expit
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.ensemble._forest import BaseForest
 from sklearn.impute import SimpleImputer
@@ -44,6 +47,7 @@ from sklearn.tree import (
     DecisionTreeClassifier,
     DecisionTreeRegressor,
 )
+from sklearn.tree._tree import Tree
 from sklearn.utils import get_tags
 from sklearn.utils.validation import has_fit_parameter
 
@@ -128,7 +132,9 @@ def make_student(alias: str, task: str, random_state=None, categorical=None):
         a :class:`~sklearn.tree.DecisionTreeClassifier` with the entropy
         criterion trained on the soft cross-entropy: its split criterion is
         then the soft-target log-loss and a leaf predicts the mean soft target
-        of its rows (on digits this beat a regression tree on the probability
+        of its rows (grown as a Poisson regression tree on the probability
+        vectors, which chooses the same splits with each row once; on digits
+        this beat a regression tree on the probability
         vectors, 84-86% against 77% accuracy). For regression a
         :class:`~sklearn.tree.DecisionTreeRegressor` on the teacher's
         predictions. ``'mlp'``: a 32x32 MLP behind median
@@ -441,8 +447,149 @@ def _take(X):
     return X.pop() if isinstance(X, list) else X
 
 
+#: Criteria of a tree classifier, and the regression criterion that chooses the
+#: same splits when grown on the probability vectors (:func:`_grow_on_proba`).
+_REGRESSION_CRITERION = {
+    "log_loss": "poisson",
+    "entropy": "poisson",
+    "gini": "squared_error",
+}
+
+#: Probabilities a Poisson tree grows on are floored here: scikit-learn's Poisson
+#: criterion refuses a split whose child has (near) zero total for an output,
+#: where the soft cross-entropy would take it. The floor moves a split's gain by
+#: about ``n * 1e-9 * 21`` for a child of ``n`` rows, far below any real gain.
+_POISSON_FLOOR = 1e-9
+
+
+def grows_on_proba(student) -> bool:
+    """Whether a tree classifier's soft cross-entropy fit is grown on the
+    probability vectors (:func:`_grow_on_proba`) instead of repeated rows.
+
+    True for a plain :class:`~sklearn.tree.DecisionTreeClassifier` (not a
+    subclass) with the best splitter and a criterion of
+    :data:`_REGRESSION_CRITERION`; parameters whose meaning would change
+    (``class_weight``, ``min_impurity_decrease``, ``ccp_alpha``,
+    ``monotonic_cst``: weights and impurity scales of the classifier) keep the
+    repeated rows.
+    """
+    if type(student) is not DecisionTreeClassifier:
+        return False
+    params = student.get_params()
+    return (
+        params["criterion"] in _REGRESSION_CRITERION
+        and params["splitter"] == "best"
+        and params["class_weight"] is None
+        and params["min_impurity_decrease"] == 0
+        and params["ccp_alpha"] == 0
+        and params["monotonic_cst"] is None
+    )
+
+
+def _grow_on_proba(student, X, soft, sample_weight):
+    """Fit a tree classifier to soft targets by growing a regression tree on them.
+
+    With ``q_i`` the soft targets and ``p`` a node's weighted mean of them (its
+    class proportions), the soft cross-entropy of a node is ``W H(p)``, ``H``
+    the entropy. A split's decrease of the half Poisson deviance summed over
+    the ``k`` outputs is that of ``W H(p)`` divided by ``k`` (the rows' own
+    ``q log q`` terms cancel between parent and children), so a
+    ``criterion='poisson'`` regression tree on ``q`` chooses the splits of an
+    entropy classifier on the rows repeated once per class with weights
+    ``q_ik``; squared error and Gini correspond the same way. Its leaves hold
+    ``p``, the classifier's leaf probabilities. The regression tree sees each
+    row once instead of once per class: on a fold of magic (28,530 rows, 2
+    classes) a 1,024-leaf tree grew in 0.29 s against 0.46 s, on letter
+    (30,000 rows, 26 classes) in 0.20 s against 0.96 s, with the same
+    predictions to 1e-15 (binary) and 6e-6 (letter: repeated rows below
+    ``1e-6`` of a row's weight were dropped), and the float32 copy of the
+    rows is the matrix's size, not ``k`` times it.
+
+    One parameter changes meaning for the better: ``min_samples_leaf`` and
+    ``min_samples_split`` count rows, as documented, where the repeated rows
+    counted (row, class) pairs (10 pairs: 5 rows of a binary task).
+
+    The grown tree is moved into ``student`` (a fitted
+    :class:`~sklearn.tree.DecisionTreeClassifier` like any other: leaf
+    values are class proportions, impurities the classifier criterion's,
+    ``classes_`` is ``0 .. k-1``).
+    """
+    params = student.get_params()
+    criterion = _REGRESSION_CRITERION[params["criterion"]]
+    grower = DecisionTreeRegressor(
+        criterion=criterion,
+        splitter="best",
+        max_depth=params["max_depth"],
+        min_samples_split=params["min_samples_split"],
+        min_samples_leaf=params["min_samples_leaf"],
+        min_weight_fraction_leaf=params["min_weight_fraction_leaf"],
+        max_features=params["max_features"],
+        random_state=params["random_state"],
+        max_leaf_nodes=params["max_leaf_nodes"],
+    )
+    X = _take(X)
+    X32 = np.asarray(X, dtype=np.float32)
+    del X  # the last reference if the caller handed the matrix over
+    targets = np.asarray(soft, dtype=np.float64)
+    if criterion == "poisson":
+        targets = np.maximum(targets, _POISSON_FLOOR)
+    weight_scale = 1.0
+    if sample_weight is not None:
+        # mean 1, so that floored totals stay above the Poisson criterion's
+        # epsilon (tree fits are otherwise invariant to the weights' scale)
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        weight_scale = float(np.mean(sample_weight))
+        sample_weight = sample_weight / weight_scale
+    grower.fit(X32, targets, sample_weight=sample_weight)
+    return _classifier_from_grower(
+        student, grower, soft.shape[1], params["criterion"], weight_scale
+    )
+
+
+def _classifier_from_grower(
+    student, grower, n_classes: int, criterion: str, weight_scale: float = 1.0
+):
+    """Set ``student``'s fitted state from a regression tree grown on probabilities.
+
+    Uses the tree's pickling state (``__getstate__``/``__setstate__``, what
+    ``pickle`` itself uses), reshaping the values from ``(nodes, k, 1)`` to the
+    classifier's ``(nodes, 1, k)``, recomputing the impurities with the
+    classifier's criterion (so that ``feature_importances_`` keep their
+    meaning) and scaling the nodes' weights back by ``weight_scale``.
+    """
+    state = grower.tree_.__getstate__()
+    values = state["values"][:, :, 0]
+    values = values / values.sum(axis=1, keepdims=True)
+    nodes = state["nodes"].copy()
+    nodes["weighted_n_node_samples"] *= weight_scale
+    if criterion == "gini":
+        nodes["impurity"] = 1.0 - np.sum(values**2, axis=1)
+    else:  # scikit-learn's entropy is in bits
+        nodes["impurity"] = entr(values).sum(axis=1) / np.log(2)
+    tree = Tree(grower.n_features_in_, np.array([n_classes], dtype=np.intp), 1)
+    tree.__setstate__(
+        {
+            "max_depth": state["max_depth"],
+            "node_count": state["node_count"],
+            "nodes": nodes,
+            "values": np.ascontiguousarray(values[:, None, :]),
+        }
+    )
+    student.n_features_in_ = grower.n_features_in_
+    student.n_outputs_ = 1
+    student.classes_ = np.arange(n_classes, dtype=np.intp)
+    student.n_classes_ = np.intp(n_classes)
+    student.max_features_ = grower.max_features_
+    student.tree_ = tree
+    return student
+
+
 def _fit_tree_soft_cross_entropy(student, X, soft, sample_weight):
     """Fit a bare tree or forest classifier on the soft cross-entropy rows.
+
+    A plain decision tree is grown on the probability vectors instead
+    (:func:`grows_on_proba`, :func:`_grow_on_proba`: same splits, one row per
+    row). For the rest:
 
     Two things keep the peak memory down without changing the fitted model:
 
@@ -457,6 +604,8 @@ def _fit_tree_soft_cross_entropy(student, X, soft, sample_weight):
       same; ``classes_`` is cast back to ``intp`` so the fitted student is
       identical to one fitted on ``int64`` labels.
     """
+    if grows_on_proba(student):
+        return _grow_on_proba(student, X, soft, sample_weight)
     n_classes = soft.shape[1]
     class_dtype = np.min_scalar_type(n_classes - 1)
     X = _take(X)

@@ -1,0 +1,147 @@
+"""Tree students grown on the probability vectors (``_students._grow_on_proba``)."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.tree import DecisionTreeClassifier, ExtraTreeClassifier
+
+from skdistill._students import (
+    _fit_tree_soft_cross_entropy,
+    fit_classifier_student,
+    grows_on_proba,
+    soft_cross_entropy_rows,
+)
+
+
+def _soft_data(n_classes, seed=0, n=2_000, missing=0.05):
+    rng = np.random.default_rng(seed)
+    X, _ = make_classification(
+        n, 6, n_informative=4, n_classes=n_classes, random_state=seed
+    )
+    X[rng.random(X.shape) < missing] = np.nan
+    logits = 2.0 * X[:, :1].repeat(n_classes, 1) * np.arange(n_classes)
+    logits = np.nan_to_num(logits) + rng.normal(size=(n, n_classes))
+    soft = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return X, soft / soft.sum(axis=1, keepdims=True), rng
+
+
+def _on_repeated_rows(tree, X, soft, sample_weight=None):
+    X_rep, classes, weight = soft_cross_entropy_rows(X, soft, sample_weight)
+    return tree.fit(X_rep, classes, sample_weight=weight)
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+@pytest.mark.parametrize("criterion", ["log_loss", "entropy", "gini"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_grown_on_proba_matches_the_classifier_on_repeated_rows(
+    n_classes, criterion, weighted
+):
+    X, soft, rng = _soft_data(n_classes)
+    weight = rng.uniform(0.5, 2.0, len(X)) if weighted else None
+    params = dict(criterion=criterion, max_leaf_nodes=48, random_state=0)
+    grown = _fit_tree_soft_cross_entropy(
+        DecisionTreeClassifier(**params), X, soft, weight
+    )
+    reference = _on_repeated_rows(DecisionTreeClassifier(**params), X, soft, weight)
+    assert grown.get_n_leaves() == reference.get_n_leaves()
+    np.testing.assert_allclose(
+        grown.predict_proba(X), reference.predict_proba(X), rtol=0, atol=1e-6
+    )
+    if not weighted:  # (weighted: near ties may split on another feature)
+        np.testing.assert_allclose(
+            grown.feature_importances_, reference.feature_importances_, atol=1e-6
+        )
+    # the same nodes hold the same total weight (pairs dropped below 1e-6 aside)
+    np.testing.assert_allclose(
+        np.sort(grown.tree_.weighted_n_node_samples),
+        np.sort(reference.tree_.weighted_n_node_samples),
+        rtol=1e-5,
+    )
+
+
+def test_a_class_with_zero_probability_does_not_block_a_split():
+    """Poisson trees refuse children whose total is zero; the floor avoids it."""
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-1, 1, size=(1_000, 2))
+    soft = np.zeros((1_000, 3))
+    left = X[:, 0] < 0
+    soft[left, 0] = 1.0  # class 0 only left, classes 1 and 2 only right
+    soft[~left, 1] = 0.7
+    soft[~left, 2] = 0.3
+    tree = _fit_tree_soft_cross_entropy(
+        DecisionTreeClassifier(max_leaf_nodes=2, random_state=0), X, soft, None
+    )
+    assert tree.tree_.feature[0] == 0
+    proba = tree.predict_proba(np.array([[-0.5, 0.0], [0.5, 0.0]]))
+    np.testing.assert_allclose(proba, [[1, 0, 0], [0, 0.7, 0.3]], atol=1e-8)
+
+
+def test_min_samples_leaf_counts_rows_not_row_class_pairs():
+    X, soft, _ = _soft_data(3, missing=0.0)
+    tree = _fit_tree_soft_cross_entropy(
+        DecisionTreeClassifier(min_samples_leaf=25, random_state=0), X, soft, None
+    )
+    assert np.bincount(tree.apply(X))[tree.apply(X)].min() >= 25
+
+
+def test_the_grown_student_is_an_ordinary_fitted_tree_classifier():
+    X, soft, rng = _soft_data(3)
+    weight = rng.uniform(0.5, 2.0, len(X))
+    tree = fit_classifier_student(
+        DecisionTreeClassifier(max_leaf_nodes=32, random_state=0),
+        "soft_cross_entropy",
+        [X.copy()],  # handed over, as the distiller does
+        soft,
+        weight,
+    )
+    assert type(tree) is DecisionTreeClassifier
+    np.testing.assert_array_equal(tree.classes_, [0, 1, 2])
+    assert tree.classes_.dtype == np.intp and tree.n_classes_ == 3
+    assert tree.n_outputs_ == 1 and tree.n_features_in_ == X.shape[1]
+    proba = tree.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(tree.predict(X), proba.argmax(axis=1))
+    # weights keep their scale in the nodes
+    assert tree.tree_.weighted_n_node_samples[0] == pytest.approx(weight.sum())
+    again = pickle.loads(pickle.dumps(tree))
+    np.testing.assert_array_equal(again.predict_proba(X), proba)
+
+
+def test_same_seed_same_tree_bit_for_bit_and_weight_scale_does_not_matter():
+    X, soft, rng = _soft_data(2)
+    weight = rng.uniform(0.5, 2.0, len(X))
+
+    def fit(w):
+        tree = DecisionTreeClassifier(max_features=3, random_state=7)
+        return _fit_tree_soft_cross_entropy(tree, X, soft, w)
+
+    a, b, scaled = fit(weight), fit(weight), fit(weight * 1e-9)
+    assert pickle.dumps(a.tree_.__getstate__()) == pickle.dumps(b.tree_.__getstate__())
+    np.testing.assert_allclose(
+        a.predict_proba(X), scaled.predict_proba(X), rtol=0, atol=1e-9
+    )
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        DecisionTreeClassifier(class_weight="balanced"),
+        DecisionTreeClassifier(ccp_alpha=0.01),
+        DecisionTreeClassifier(min_impurity_decrease=0.01),
+        DecisionTreeClassifier(splitter="random"),
+        ExtraTreeClassifier(),
+    ],
+    ids=["class_weight", "ccp_alpha", "min_impurity_decrease", "random", "extra"],
+)
+def test_parameters_whose_meaning_would_change_keep_the_repeated_rows(tree):
+    assert not grows_on_proba(tree)
+    X, soft, _ = _soft_data(2, missing=0.0)
+    fitted = _fit_tree_soft_cross_entropy(tree, X, soft, None)
+    assert fitted.tree_.n_node_samples[0] > len(X)  # (row, class) pairs
+
+
+def test_plain_trees_grow_on_proba():
+    assert grows_on_proba(DecisionTreeClassifier(criterion="log_loss"))
+    assert grows_on_proba(DecisionTreeClassifier(max_features="sqrt"))

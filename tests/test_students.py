@@ -78,12 +78,28 @@ def test_a_class_with_zero_probability_does_not_block_a_split():
     np.testing.assert_allclose(proba, [[1, 0, 0], [0, 0.7, 0.3]], atol=1e-8)
 
 
-def test_min_samples_leaf_counts_rows_not_row_class_pairs():
-    X, soft, _ = _soft_data(3, missing=0.0)
-    tree = _fit_tree_soft_cross_entropy(
-        DecisionTreeClassifier(min_samples_leaf=25, random_state=0), X, soft, None
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_min_samples_leaf_counts_row_class_pairs_as_on_repeated_rows(n_classes):
+    """25 pairs: 13 rows of a binary task, 9 rows of 3 classes."""
+    X, soft, _ = _soft_data(n_classes, missing=0.0)
+    soft = 0.9 * soft + 0.1 / n_classes  # no pair dropped from the repeated rows
+    params = dict(min_samples_leaf=25, min_samples_split=60, random_state=0)
+    grown = _fit_tree_soft_cross_entropy(
+        DecisionTreeClassifier(**params), X, soft, None
     )
-    assert np.bincount(tree.apply(X))[tree.apply(X)].min() >= 25
+    rows = -(-25 // n_classes)
+    assert np.bincount(grown.apply(X))[grown.apply(X)].min() >= rows
+    reference = _on_repeated_rows(DecisionTreeClassifier(**params), X, soft)
+    assert grown.get_n_leaves() == reference.get_n_leaves()
+    np.testing.assert_allclose(
+        grown.predict_proba(X), reference.predict_proba(X), rtol=0, atol=1e-6
+    )
+    # a fraction of the rows is a fraction of the pairs
+    fraction = dict(min_samples_leaf=0.01, random_state=0)
+    grown = _fit_tree_soft_cross_entropy(
+        DecisionTreeClassifier(**fraction), X, soft, None
+    )
+    assert np.bincount(grown.apply(X))[grown.apply(X)].min() >= 0.01 * len(X)
 
 
 def test_the_grown_student_is_an_ordinary_fitted_tree_classifier():

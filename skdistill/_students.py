@@ -30,7 +30,6 @@ teacher's soft targets depends on what it is (``mode``):
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
@@ -75,6 +74,12 @@ _GATHER_CHUNK = 65_536
 _ROW_BLOCK = 8_192
 
 _DEFAULT_TREE = dict(max_leaf_nodes=1024, min_samples_leaf=10)
+#: The classification tree's leaves: 5 rows. Until the tree was grown on the
+#: probability vectors it counted (row, class) pairs of the repeated rows, 10
+#: of them: 5 rows of a binary task (the same trees, 12 of 12 splits of adult,
+#: magic, telco churn and fars), 1 to 10 rows of letter's 26 classes (10 rows
+#: cost letter 0.5-0.8 accuracy points on 3 of 3 seeds, 5 rows 0-0.2).
+_DEFAULT_CLASSIFICATION_TREE = dict(max_leaf_nodes=1024, min_samples_leaf=5)
 _DEFAULT_MLP = dict(
     hidden_layer_sizes=(32, 32),
     alpha=1e-4,
@@ -118,8 +123,8 @@ def make_student(alias: str, task: str, random_state=None, categorical=None):
     ----------
     alias : {'tree', 'mlp', 'linear'}
         ``'tree'``: a tree grown best-first to at most 1,024 leaves (2,047
-        nodes, at least 10 (row, class) pairs a leaf: 5 rows of a binary task,
-        1 row of 10 classes; 10 rows for regression). Capacity matters more than depth
+        nodes, at least 5 rows a leaf for classification, 10 for
+        regression). Capacity matters more than depth
         limits: a depth-6 tree was capacity-bound and gained nothing from
         distillation. The transfer set (real plus synthetic rows, all labelled
         by the teacher) lets a distilled tree use more leaves than the same
@@ -169,13 +174,15 @@ def make_student(alias: str, task: str, random_state=None, categorical=None):
     >>> from skdistill import make_student
     >>> make_student("tree", "classification")
     DecisionTreeClassifier(criterion='log_loss', max_leaf_nodes=1024,
-                           min_samples_leaf=10)
+                           min_samples_leaf=5)
     """
     classification = task == "classification"
     if alias == "tree":
         if classification:
             return DecisionTreeClassifier(
-                criterion="log_loss", **_DEFAULT_TREE, random_state=random_state
+                criterion="log_loss",
+                **_DEFAULT_CLASSIFICATION_TREE,
+                random_state=random_state,
             )
         return DecisionTreeRegressor(**_DEFAULT_TREE, random_state=random_state)
     columns = _categorical_columns(categorical)
@@ -457,10 +464,13 @@ _REGRESSION_CRITERION = {
     "gini": "squared_error",
 }
 
-#: Probabilities a Poisson tree grows on are floored here: scikit-learn's Poisson
-#: criterion refuses a split whose child has (near) zero total for an output,
-#: where the soft cross-entropy would take it. The floor moves a split's gain by
-#: about ``n * 1e-9 * 21`` for a child of ``n`` rows, far below any real gain.
+#: Probabilities a Poisson tree grows on are floored here, then divided by it:
+#: scikit-learn's Poisson criterion refuses a split whose child's total for an
+#: output is below ~2e-15, where the soft cross-entropy would take it. The floor
+#: moves a split's gain by about ``n * 1e-9 * 21`` for a child of ``n`` rows,
+#: far below any real gain; the scale (the Poisson split gain of ``c * y`` is
+#: ``c`` times that of ``y`` plus a constant) keeps rows of small weight
+#: above the criterion's epsilon.
 _POISSON_FLOOR = 1e-9
 
 
@@ -507,15 +517,10 @@ def _grow_on_proba(student, X, soft, sample_weight):
     ``1e-6`` of a row's weight were dropped), and the float32 copy of the
     rows is the matrix's size, not ``k`` times it.
 
-    ``min_samples_leaf`` and ``min_samples_split`` keep the meaning they have
-    on the repeated rows, (row, class) pairs: given as counts, they become
-    ``ceil(count / k)`` rows (at least 1 and 2), the rows that hold that many
-    pairs (10 pairs: 5 rows of a binary task, 1 row of 26 classes). Counting
-    rows instead (10 rows a leaf) cost letter's 1,024-leaf student 0.5-0.8
-    points of accuracy on 3 of 3 seeds and capped the demo's digits tree at
-    317 leaves (0.858 accuracy against 0.871). A pair below ``1e-6`` of its
-    row's weight was dropped from the repeated rows, so a leaf of very
-    confident rows could need more rows there than here.
+    ``min_samples_leaf`` and ``min_samples_split`` count rows, as for any
+    tree; on the repeated rows they counted (row, class) pairs (see
+    :data:`_DEFAULT_CLASSIFICATION_TREE`). One-hot targets (labels) give the
+    tree fitted on the labels.
 
     The grown tree is moved into ``student`` (a fitted
     :class:`~sklearn.tree.DecisionTreeClassifier` like any other: leaf
@@ -529,8 +534,8 @@ def _grow_on_proba(student, X, soft, sample_weight):
         criterion=criterion,
         splitter="best",
         max_depth=params["max_depth"],
-        min_samples_split=_pairs_as_rows(params["min_samples_split"], n_classes, 2),
-        min_samples_leaf=_pairs_as_rows(params["min_samples_leaf"], n_classes, 1),
+        min_samples_split=params["min_samples_split"],
+        min_samples_leaf=params["min_samples_leaf"],
         min_weight_fraction_leaf=params["min_weight_fraction_leaf"],
         max_features=params["max_features"],
         random_state=params["random_state"],
@@ -541,7 +546,7 @@ def _grow_on_proba(student, X, soft, sample_weight):
     del X  # the last reference if the caller handed the matrix over
     targets = np.asarray(soft, dtype=np.float64)
     if criterion == "poisson":
-        targets = np.maximum(targets, _POISSON_FLOOR)
+        targets = np.maximum(targets, _POISSON_FLOOR) / _POISSON_FLOOR
     weight_scale = 1.0
     if sample_weight is not None:
         # mean 1, so that floored totals stay above the Poisson criterion's
@@ -553,13 +558,6 @@ def _grow_on_proba(student, X, soft, sample_weight):
     return _classifier_from_grower(
         student, grower, n_classes, params["criterion"], weight_scale
     )
-
-
-def _pairs_as_rows(count, n_classes: int, least: int):
-    """Rows holding ``count`` (row, class) pairs; a fraction stays a fraction."""
-    if isinstance(count, numbers.Integral):
-        return max(least, -(-int(count) // n_classes))
-    return count
 
 
 def _classifier_from_grower(
@@ -576,7 +574,12 @@ def _classifier_from_grower(
     state = grower.tree_.__getstate__()
     values = state["values"][:, :, 0]
     values = values / values.sum(axis=1, keepdims=True)
-    nodes = state["nodes"].copy()
+    grown = state["nodes"]
+    # field by field into zeros: a copy of the structured array would carry
+    # its padding bytes (uninitialised memory) into every pickle of the model
+    nodes = np.zeros(len(grown), dtype=grown.dtype)
+    for name in grown.dtype.names:
+        nodes[name] = grown[name]
     nodes["weighted_n_node_samples"] *= weight_scale
     if criterion == "gini":
         nodes["impurity"] = 1.0 - np.sum(values**2, axis=1)

@@ -13,7 +13,7 @@ measures are reported:
 (real + synthetic rows x features): the issue's bound is "about two copies".
 ``phases_mib`` says where the peak is: the traced memory before, at the peak
 of and after each of the steps in :data:`WATCHED` (building the transfer set,
-repeating the rows for the soft cross-entropy, the student's own fit).
+the student's fit on the probability vectors).
 The teacher is a frozen HistGradientBoostingClassifier (fitted once, outside
 the measurement) so that the figures show the distillation itself: MUNGE
 generation, chunked labelling, soft targets and the default tree student.
@@ -47,10 +47,13 @@ N_FEATURES = 50
 
 #: Functions of skdistill whose memory is reported separately in ``phases_mib``:
 #: (module, function name, label). They run one after the other during fit.
+#: Since session 9 the default tree grows on the probability vectors
+#: (``_grow_on_proba``: float32 rows, the targets, the tree's own fit); earlier
+#: runs recorded ``soft_cross_entropy_rows`` (the repeated rows) and
+#: ``fit_weighted`` (the tree's fit on them) instead.
 WATCHED = (
     ("skdistill._teacher_stage", "build_transfer_set", "transfer_set"),
-    ("skdistill._students", "soft_cross_entropy_rows", "soft_cross_entropy_rows"),
-    ("skdistill._students", "fit_weighted", "student_fit"),
+    ("skdistill._students", "_grow_on_proba", "student_fit"),
 )
 
 

@@ -33,6 +33,14 @@ def records(name: str) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def write(merged: list[dict]) -> None:
+    """Write ``quality_full.jsonl``."""
+    with open(RESULTS / "quality_full.jsonl", "w", encoding="utf-8") as fh:
+        for r in merged:
+            fh.write(json.dumps(r) + "\n")
+    print(f"{len(merged)} records -> {RESULTS / 'quality_full.jsonl'}")
+
+
 def main() -> None:
     merged = []
     for name in SESSION4:
@@ -43,10 +51,7 @@ def main() -> None:
         for r in records(name):
             if r["dataset"] in CATEGORICAL and r["family"] != "mlp":
                 merged.append(r)
-    with open(RESULTS / "quality_full.jsonl", "w", encoding="utf-8") as fh:
-        for r in merged:
-            fh.write(json.dumps(r) + "\n")
-    print(f"{len(merged)} records -> {RESULTS / 'quality_full.jsonl'}")
+    write(merged)
 
 
 if __name__ == "__main__":

@@ -49,8 +49,9 @@ Protocol
     (regression); fit the *regressor* of the same family and capacity,
     ``skdistill.make_student(family, 'regression', seed)`` (the 'tree' one is
     ``DecisionTreeRegressor(max_leaf_nodes=1024, min_samples_leaf=10)`` since
-    commit 69a0055, 256 leaves before: the same capacity as skdistill's tree
-    student); predict by threshold 0.5 /
+    commit 69a0055, 256 leaves before, and 5 rows a leaf for classification
+    tasks since session 9: the same capacity as skdistill's tree student);
+    predict by threshold 0.5 /
     argmax, probabilities clipped to [0, 1];
   - ``imodels``: ``imodels.DistilledRegressor(teacher=FrozenEstimator(teacher_),
     student=<the same regressor>)``: it "fits" the (frozen) teacher and fits
@@ -218,8 +219,15 @@ def student_size(est) -> int:
 
 
 def regressor_student(family: str, seed: int, regression_task: bool, categorical=None):
-    """The regressor of ``family`` with skdistill's capacity (DIY and imodels)."""
+    """The regressor of ``family`` with skdistill's capacity (DIY and imodels).
+
+    For a classification task the tree's leaves are those of skdistill's
+    classification tree (5 rows since session 9; the regression tree's 10).
+    """
     st = resolve_student(family, "regression", seed, categorical)
+    if family == "tree" and not regression_task:
+        leaf = resolve_student("tree", "classification", seed).min_samples_leaf
+        st.set_params(min_samples_leaf=leaf)
     if regression_task:
         st = TransformedTargetRegressor(regressor=st, transformer=StandardScaler())
     return st

@@ -465,14 +465,20 @@ _REGRESSION_CRITERION = {
     "gini": "squared_error",
 }
 
-#: Probabilities a Poisson tree grows on are floored here, then divided by it:
-#: scikit-learn's Poisson criterion refuses a split whose child's total for an
-#: output is below ~2e-15, where the soft cross-entropy would take it. The floor
-#: moves a split's gain by about ``n * 1e-9 * 21`` for a child of ``n`` rows,
-#: far below any real gain; the scale (the Poisson split gain of ``c * y`` is
-#: ``c`` times that of ``y`` plus a constant) keeps rows of small weight
-#: above the criterion's epsilon.
+#: Probabilities a Poisson tree grows on are floored here: scikit-learn's
+#: Poisson criterion refuses a split whose child's total for an output is below
+#: ~2e-15, where the soft cross-entropy would take it. The floor moves a split's
+#: gain by about ``n * 1e-9 * 21`` for a child of ``n`` rows, far below any
+#: real gain.
 _POISSON_FLOOR = 1e-9
+
+#: Sample weights are scaled by a power of two to a mean in [2**30, 2**31), so
+#: that a row of small relative weight still clears that epsilon. A power of
+#: two scales every weighted sum exactly, hence every split's gain: the tree is
+#: the one the unscaled weights give, bit for bit. (Scaling the targets
+#: instead adds a large constant to every split's score and broke ties
+#: differently.)
+_WEIGHT_EXPONENT = 30
 
 
 def grows_on_proba(student) -> bool:
@@ -547,14 +553,14 @@ def _grow_on_proba(student, X, soft, sample_weight):
     del X  # the last reference if the caller handed the matrix over
     targets = np.asarray(soft, dtype=np.float64)
     if criterion == "poisson":
-        targets = np.maximum(targets, _POISSON_FLOOR) / _POISSON_FLOOR
+        targets = np.maximum(targets, _POISSON_FLOOR)
     weight_scale = 1.0
     if sample_weight is not None:
-        # mean 1, so that floored totals stay above the Poisson criterion's
-        # epsilon (tree fits are otherwise invariant to the weights' scale)
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        weight_scale = float(np.mean(sample_weight))
-        sample_weight = sample_weight / weight_scale
+        mean = float(np.mean(sample_weight))
+        if np.isfinite(mean) and mean > 0:  # else scikit-learn says what is wrong
+            weight_scale = 2.0 ** (np.floor(np.log2(mean)) - _WEIGHT_EXPONENT)
+            sample_weight = sample_weight / weight_scale
     grower.fit(X32, targets, sample_weight=sample_weight)
     return _classifier_from_grower(
         student, grower, n_classes, params["criterion"], weight_scale

@@ -104,8 +104,34 @@ def test_one_hot_targets_give_the_tree_fitted_on_the_labels():
     )
 
 
+def test_a_split_of_zero_gain_is_taken_as_on_the_labels():
+    """Exact XOR: the first split gains nothing; the label tree still takes it."""
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]] * 25, dtype=float)
+    y = (X[:, 0] != X[:, 1]).astype(int)
+    tree = DecisionTreeClassifier(random_state=0)
+    grown = _fit_tree_soft_cross_entropy(tree, X, np.eye(2)[y], None)
+    assert grown.get_n_leaves() == 4
+    np.testing.assert_array_equal(grown.predict(X), y)
+
+
+def test_weights_scaled_by_a_power_of_two_give_the_same_tree_bit_for_bit():
+    X, soft, rng = _soft_data(3, missing=0.0)
+    weight = rng.uniform(0.1, 3.0, len(X))
+
+    def fit(w):
+        tree = DecisionTreeClassifier(max_leaf_nodes=40, random_state=0)
+        return _fit_tree_soft_cross_entropy(tree, X, soft, w)
+
+    a, b = fit(weight), fit(weight * 2.0**-20)
+    np.testing.assert_array_equal(a.tree_.threshold, b.tree_.threshold)
+    np.testing.assert_array_equal(a.tree_.value, b.tree_.value)
+    np.testing.assert_array_equal(
+        a.tree_.weighted_n_node_samples, b.tree_.weighted_n_node_samples * 2.0**20
+    )
+
+
 def test_rows_of_tiny_weight_are_still_split_off():
-    """Poisson trees refuse children of (near) zero total; the scale avoids it."""
+    """Poisson trees refuse children of (near) zero total; scaled weights avoid it."""
     X = np.r_[np.linspace(0, 10, 1_000), np.full(5, 10.5)].reshape(-1, 1)
     soft = np.r_[np.tile([0.7, 0.3], (1_000, 1)), np.tile([0.0, 1.0], (5, 1))]
     weight = np.r_[np.ones(1_000), np.full(5, 1e-7)]

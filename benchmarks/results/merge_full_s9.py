@@ -1,9 +1,9 @@
 """Build the ninth session's ``quality_full.jsonl`` from two runs (session 9).
 
-Session 9 (commits 0df60f7, ce9cc70) grows the ``'tree'`` classification
+Session 9 (commits 0df60f7, ce9cc70, fb5b27f) grows the ``'tree'`` classification
 student as a regression tree on the probability vectors: the same splits and
 leaves as the entropy classifier on rows repeated once per class, each row
-once. ``min_samples_leaf`` now counts rows for every tree, and the
+once. ``min_samples_leaf`` of a tree grown that way counts rows, and the
 classification tree's default is 5 rows (its distilled trees had 10 (row,
 class) pairs of the repeated rows, 5 rows of a binary task; its label-trained
 trees had 10 rows). So the tree students of the five classification
@@ -16,7 +16,7 @@ trees, MLPs, linear students and the teachers are untouched:
   and fars;
 * ``quality_full_tree_s9.jsonl``: ``bench_quality --full --families tree
   --datasets letter adult magic telco_churn fars --tag full_tree_s9 --jobs 2``
-  at ce9cc70, the teacher stages loaded from the benchmark's stage cache
+  at fb5b27f, the teacher stages loaded from the benchmark's stage cache
   (``SKDISTILL_BENCH_CACHE``, written by the earlier full runs): its tree
   records. Its teacher records must equal session 6's (the same teachers);
   the script checks it and keeps session 6's, whose ``fit_times`` come from

@@ -18,9 +18,11 @@ The ratio of the medians (B / A) is the figure of the target (issue 7: at most
 (one final fit + one calibration fit per fold, in both A and B). Where the extra
 time of B goes is read from ``GridSearchCV.cv_results_``: the mean fit time of
 each candidate (for the first candidate of each fold it includes the teacher
-stage; for the others, loading it from the cache plus the student fit) and a
-separate timing of a cache load. ``--uncached`` also times the grid without
-``memory`` once (what users would pay otherwise).
+stage; for the others, loading it from the cache plus the student fit) and
+separate timings of a cache load (the teacher kept loaded in the process, the
+transfer set read from disk) and of one that reads the teacher from disk too.
+``--uncached`` also times the grid without ``memory`` once (what users would
+pay otherwise).
 
 Usage::
 
@@ -41,7 +43,12 @@ from sklearn.base import clone
 from sklearn.ensemble import VotingClassifier
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 
-from skdistill import DistilledClassifier, default_teacher, make_student
+from skdistill import (
+    DistilledClassifier,
+    default_teacher,
+    keep_loaded_teachers,
+    make_student,
+)
 
 from .common import RESULTS_DIR, environment, make_split, write_json
 from .datasets import load
@@ -113,11 +120,19 @@ def time_grid(base, X, y, folds, memory: bool, kind: str = "families") -> dict:
             "mean_score_s": [float(s) for s in res["mean_score_time"]],
         }
         if memory:
-            # one cache load, timed alone (what every later candidate pays)
+            # one cache load, timed alone (what every later candidate pays:
+            # the transfer set from disk, the teacher kept loaded) and once
+            # more with the teacher read back from disk too
             fold_train = next(folds.split(X, y))[0]
             again = clone(model)
             again.fit(X[fold_train], y[fold_train])
             out["cache_load_s"] = again.fit_times_.get("teacher_stage_from_cache")
+            previous = keep_loaded_teachers(0)
+            try:
+                again.fit(X[fold_train], y[fold_train])
+            finally:
+                keep_loaded_teachers(previous)
+            out["disk_load_s"] = again.fit_times_.get("teacher_stage_from_cache")
             out["cache_bytes"] = sum(
                 os.path.getsize(os.path.join(d, f))
                 for d, _, files in os.walk(cache)

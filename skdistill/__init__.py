@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from ._calibration import expected_calibration_error, fit_temperature
 from ._cascade import DistilledCascade
 from ._distill import DistilledClassifier, DistilledRegressor
+from ._loaded_teachers import keep_loaded_teachers
 from ._soft_mlp import SoftTargetMLPClassifier
 from ._students import make_student
 from ._teacher import EarlyStoppingClassifier, EarlyStoppingRegressor, default_teacher
@@ -34,6 +35,7 @@ __all__ = [
     "distillation_report",
     "expected_calibration_error",
     "fit_temperature",
+    "keep_loaded_teachers",
     "make_student",
     "to_onnx",
     "verify_onnx",

@@ -9,6 +9,7 @@ the transfer set in :mod:`skdistill._transfer` and augmentation in
 from __future__ import annotations
 
 import copy
+import inspect
 import numbers
 import sys
 import time
@@ -41,6 +42,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _students
+from ._loaded_teachers import remembered
 from ._selection import check_budget, search_students
 from ._soft_targets import (
     blend_with_labels,
@@ -419,6 +421,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         that differ only in their transfer set share one teacher fit.
         """
         memory = check_memory(self.memory)
+        location = getattr(memory, "location", None)
         cached = memory.cache(
             stage_fn, ignore=["chunk_size", "n_jobs", "log", "teacher_part"]
         )
@@ -429,12 +432,20 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             self._log(message)
 
         kwargs["log"] = log
-        kwargs["teacher_part"] = memory.cache(teacher_fn, ignore=["log"])
+        teacher_part = remembered(
+            teacher_fn, memory.cache(teacher_fn, ignore=["log"]), ["log"], location
+        )
+        kwargs["teacher_part"] = teacher_part
         t0 = time.perf_counter()
         stage = cached(**kwargs)
+        if stage.teacher is None:
+            # read from the cache, which holds the teacher once: in its part
+            # (kept loaded in this process after the first read)
+            part_args = inspect.signature(teacher_fn).parameters
+            stage.teacher = teacher_part(**{a: kwargs[a] for a in part_args}).teacher
         # a hit is a call that ran nothing (asking joblib first would hash the
         # training data a second time)
-        hit = memory.location is not None and not computed
+        hit = location is not None and not computed
         if hit:
             self.fit_times_["teacher_stage_from_cache"] = time.perf_counter() - t0
             # what the cached phases cost the fit that computed them
@@ -731,7 +742,11 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         are also cached on their own, keyed without the augmentation
         settings. With it, a grid search over student parameters fits the
         teacher once per training fold. A string is a cache directory.
-        ``None``: no caching.
+        The fitted teachers a process computes or reads are also kept loaded
+        (up to 1 GiB, least recently used dropped first; see
+        :func:`~skdistill.keep_loaded_teachers`), so the candidates of a
+        search share one teacher object per fold instead of each reading it
+        back. ``None``: no caching.
     random_state : int, RandomState instance or None, default=None
         Seeds the teacher, the calibration split, the augmenter and the student
         (only their ``random_state`` parameters left to ``None``). The same int
@@ -1149,7 +1164,11 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         are also cached on their own, keyed without the augmentation
         settings. With it, a grid search over student parameters fits the
         teacher once per training fold. A string is a cache directory.
-        ``None``: no caching.
+        The fitted teachers a process computes or reads are also kept loaded
+        (up to 1 GiB, least recently used dropped first; see
+        :func:`~skdistill.keep_loaded_teachers`), so the candidates of a
+        search share one teacher object per fold instead of each reading it
+        back. ``None``: no caching.
     random_state : int, RandomState instance or None, default=None
         Seeds every random part of the fit; the same int gives the same model.
     verbose : int, default=0

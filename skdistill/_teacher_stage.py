@@ -37,7 +37,11 @@ from .augment import NoAugmenter, resolve_augmenter
 
 @dataclass
 class TeacherStage:
-    """What the student-independent stage produced."""
+    """What the student-independent stage produced.
+
+    Pickled (by the ``memory`` cache) without its teacher: the cache holds the
+    teacher once, in the teacher part, and the distiller puts it back.
+    """
 
     teacher: object
     augmenter: object
@@ -47,6 +51,11 @@ class TeacherStage:
     temperature: float = 1.0
     calibration: dict = field(default_factory=dict)
     times: dict = field(default_factory=dict)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["teacher"] = None
+        return state
 
 
 def timed(times: dict, phase: str, log: Callable[[str], None], fn, *args):
@@ -99,7 +108,7 @@ def _stage(
         outputs=outputs,
         source=source,
         temperature=part.temperature,
-        calibration=part.calibration,
+        calibration=dict(part.calibration),
         times=times,
     )
 

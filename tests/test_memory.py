@@ -148,3 +148,94 @@ def test_memory_with_parallel_grid_search_and_regression(tmp_path):
         scores["test_score"],
         [search.cv_results_[f"split{i}_test_score"][1] for i in range(2)],
     )
+
+
+def test_candidates_share_the_loaded_teacher(data, tmp_path):
+    X, y = data
+    model = DistilledClassifier(
+        CountingTeacher(max_iter=20), n_synthetic=0.5, memory=str(tmp_path)
+    )
+    first = clone(model).set_params(random_state=0).fit(X, y)
+    n_fits = len(FITS)
+    second = clone(first).set_params(student="linear").fit(X, y)
+    third = clone(first).set_params(student=make_student("tree", "classification"))
+    third.set_params(student__max_depth=3).fit(X, y)
+    assert len(FITS) == n_fits
+    # kept loaded: no read from disk, one teacher object
+    assert second.teacher_ is first.teacher_ and third.teacher_ is first.teacher_
+    assert "teacher_stage_from_cache" in third.fit_times_
+    # the stage's own containers are not shared
+    assert third.calibration_ == first.calibration_
+    assert third.calibration_ is not first.calibration_
+
+
+def test_cache_stores_the_teacher_once(data, tmp_path):
+    import joblib
+
+    from skdistill._teacher_stage import FittedTeacher, TeacherStage
+
+    X, y = data
+    model = DistilledClassifier(
+        CountingTeacher(max_iter=20), n_synthetic=0.5, memory=str(tmp_path)
+    )
+    model.set_params(random_state=0).fit(X, y)
+    outputs = [joblib.load(p) for p in tmp_path.rglob("output.pkl")]
+    kinds = sorted(type(o).__name__ for o in outputs)
+    assert kinds == ["FittedTeacher", "TeacherStage"]
+    stage = next(o for o in outputs if isinstance(o, TeacherStage))
+    part = next(o for o in outputs if isinstance(o, FittedTeacher))
+    assert stage.teacher is None
+    assert isinstance(part.teacher, CountingTeacher)
+    assert model.teacher_ is not None
+
+
+def test_released_teachers_are_read_back_from_disk(data, tmp_path):
+    from skdistill import keep_loaded_teachers
+    from skdistill._loaded_teachers import kept_teachers
+
+    X, y = data
+    model = DistilledClassifier(
+        CountingTeacher(max_iter=20), n_synthetic=0.5, memory=str(tmp_path)
+    )
+    first = clone(model).set_params(random_state=0).fit(X, y)
+    assert kept_teachers()[0] >= 1
+    previous = keep_loaded_teachers(0)
+    try:
+        assert kept_teachers() == (0, 0)
+        n_fits = len(FITS)
+        again = clone(first).fit(X, y)
+        assert len(FITS) == n_fits  # from the disk cache
+        assert again.teacher_ is not first.teacher_
+        assert kept_teachers() == (0, 0)  # limit 0: nothing kept
+        np.testing.assert_array_equal(again.predict_proba(X), first.predict_proba(X))
+        np.testing.assert_array_equal(
+            again.teacher_.predict_proba(X), first.teacher_.predict_proba(X)
+        )
+    finally:
+        assert keep_loaded_teachers(previous) == 0
+    # another cache location starts afresh
+    clone(first).set_params(memory=str(tmp_path / "other")).fit(X, y)
+    assert len(FITS) == 2 * n_fits
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "1GB", True, None])
+def test_keep_loaded_teachers_rejects_bad_limits(bad):
+    from skdistill import keep_loaded_teachers
+
+    with pytest.raises(ValueError, match="max_bytes must be a non-negative int"):
+        keep_loaded_teachers(bad)
+
+
+def test_least_recently_used_teachers_go_first():
+    from skdistill._loaded_teachers import _Kept
+
+    kept = _Kept(limit=10)
+    kept.put("a", "A", 4)
+    kept.put("b", "B", 4)
+    assert kept.get("a") == "A"  # now the most recent
+    kept.put("c", "C", 4)  # over the limit: "b" goes
+    assert kept.get("b") is None and kept.get("a") == "A" and kept.get("c") == "C"
+    kept.put("d", "D", 11)  # larger than the limit: not kept
+    assert kept.get("d") is None and kept.nbytes == 8
+    kept.set_limit(4)
+    assert list(kept.items) == ["c"] and kept.nbytes == 4

@@ -432,20 +432,22 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             self._log(message)
 
         kwargs["log"] = log
-        teacher_part = remembered(
-            teacher_fn, memory.cache(teacher_fn, ignore=["log"]), ["log"], location
-        )
+        teacher_part = memory.cache(teacher_fn, ignore=["log"])
+        if not is_frozen(kwargs["teacher"]):  # the user's own object: not kept
+            teacher_part = remembered(teacher_part, location)
         kwargs["teacher_part"] = teacher_part
+        part_args = {a: kwargs[a] for a in inspect.signature(teacher_fn).parameters}
         t0 = time.perf_counter()
         stage = cached(**kwargs)
-        if stage.teacher is None:
+        # a hit is a stage call that ran nothing (asking joblib first would
+        # hash the training data a second time)
+        hit = location is not None and not computed
+        if stage.teacher is None and is_frozen(kwargs["teacher"]):
+            stage.teacher = kwargs["teacher"]  # the very object the user froze
+        elif stage.teacher is None:
             # read from the cache, which holds the teacher once: in its part
             # (kept loaded in this process after the first read)
-            part_args = inspect.signature(teacher_fn).parameters
-            stage.teacher = teacher_part(**{a: kwargs[a] for a in part_args}).teacher
-        # a hit is a call that ran nothing (asking joblib first would hash the
-        # training data a second time)
-        hit = location is not None and not computed
+            stage.teacher = teacher_part(**part_args).teacher
         if hit:
             self.fit_times_["teacher_stage_from_cache"] = time.perf_counter() - t0
             # what the cached phases cost the fit that computed them
@@ -742,8 +744,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         are also cached on their own, keyed without the augmentation
         settings. With it, a grid search over student parameters fits the
         teacher once per training fold. A string is a cache directory.
-        The fitted teachers a process computes or reads are also kept loaded
-        (up to 1 GiB, least recently used dropped first; see
+        The fitted teachers a process reads from it are also kept loaded (up
+        to 1 GiB, least recently used dropped first; see
         :func:`~skdistill.keep_loaded_teachers`), so the candidates of a
         search share one teacher object per fold instead of each reading it
         back. ``None``: no caching.
@@ -760,7 +762,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         The fitted teacher (the frozen one itself when given frozen), fitted on
         the validated numeric array (no feature names): give it arrays, or use
         ``teacher_predict_proba``, which checks DataFrame columns like
-        ``predict`` does.
+        ``predict`` does. With ``memory``, the fits of one process that read
+        the same cached teacher share it (see
+        :func:`~skdistill.keep_loaded_teachers`).
     student_ : estimator
         The fitted student.
     student_mode_ : {'soft_cross_entropy', 'regress_proba', 'regress_logits', \
@@ -1164,8 +1168,8 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         are also cached on their own, keyed without the augmentation
         settings. With it, a grid search over student parameters fits the
         teacher once per training fold. A string is a cache directory.
-        The fitted teachers a process computes or reads are also kept loaded
-        (up to 1 GiB, least recently used dropped first; see
+        The fitted teachers a process reads from it are also kept loaded (up
+        to 1 GiB, least recently used dropped first; see
         :func:`~skdistill.keep_loaded_teachers`), so the candidates of a
         search share one teacher object per fold instead of each reading it
         back. ``None``: no caching.
@@ -1179,7 +1183,9 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
     teacher_ : estimator
         The fitted teacher, fitted on the validated numeric array (no feature
         names): give it arrays, or use ``teacher_predict``, which checks
-        DataFrame columns like ``predict`` does.
+        DataFrame columns like ``predict`` does. With ``memory``, the fits of
+        one process that read the same cached teacher share it (see
+        :func:`~skdistill.keep_loaded_teachers`).
     student_ : estimator
         The fitted student (it predicts standardised targets; use
         :meth:`predict`).

@@ -295,7 +295,9 @@ def regression_teacher(
     times: dict = {}
     if is_frozen(teacher):
         return FittedTeacher(teacher, times=times)
-    fitted = timed(times, "teacher", log, fit_teacher, teacher, X, y, sample_weight)
+    fitted = timed(
+        times, "teacher", log, fit_teacher, clone(teacher), X, y, sample_weight
+    )
     return FittedTeacher(fitted, times=times)
 
 

@@ -21,6 +21,12 @@ class CountingTeacher(HistGradientBoostingClassifier):
         return super().fit(X, y, sample_weight=sample_weight)
 
 
+class CountingRegressor(HistGradientBoostingRegressor):
+    def fit(self, X, y, sample_weight=None):  # noqa: D102
+        FITS.append(len(X))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
 @pytest.fixture(autouse=True)
 def _reset():
     FITS.clear()
@@ -156,6 +162,8 @@ def test_candidates_share_the_loaded_teacher(data, tmp_path):
         CountingTeacher(max_iter=20), n_synthetic=0.5, memory=str(tmp_path)
     )
     first = clone(model).set_params(random_state=0).fit(X, y)
+    first.predict_proba(X)  # predicting does not change the teacher
+    first.teacher_predict_proba(X)
     n_fits = len(FITS)
     second = clone(first).set_params(student="linear").fit(X, y)
     third = clone(first).set_params(student=make_student("tree", "classification"))
@@ -199,7 +207,7 @@ def test_released_teachers_are_read_back_from_disk(data, tmp_path):
     )
     first = clone(model).set_params(random_state=0).fit(X, y)
     assert kept_teachers()[0] >= 1
-    previous = keep_loaded_teachers(0)
+    previous = keep_loaded_teachers(np.int64(0))
     try:
         assert kept_teachers() == (0, 0)
         n_fits = len(FITS)
@@ -218,7 +226,7 @@ def test_released_teachers_are_read_back_from_disk(data, tmp_path):
     assert len(FITS) == 2 * n_fits
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, "1GB", True, None])
+@pytest.mark.parametrize("bad", [-1, 1.5, "1GB", True])
 def test_keep_loaded_teachers_rejects_bad_limits(bad):
     from skdistill import keep_loaded_teachers
 
@@ -239,3 +247,103 @@ def test_least_recently_used_teachers_go_first():
     assert kept.get("d") is None and kept.nbytes == 8
     kept.set_limit(4)
     assert list(kept.items) == ["c"] and kept.nbytes == 4
+
+
+def test_a_changed_teacher_is_not_served(data, tmp_path):
+    # a user retrains one fitted model's teacher_ in place: later fits of the
+    # process must not get that object
+    X, y = data
+    base = DistilledClassifier(
+        CountingTeacher(max_iter=20),
+        student="linear",
+        n_synthetic=0.5,
+        memory=str(tmp_path),
+        random_state=0,
+    )
+    first = clone(base).fit(X, y)
+    expected = first.predict_proba(X)
+    first.teacher_.fit(X, 1 - y)
+    second = clone(base).set_params(n_synthetic=1.0).fit(X, y)
+    assert second.teacher_ is not first.teacher_
+    np.testing.assert_array_equal(
+        second.teacher_.predict_proba(X)[:, 1] > 0.5,
+        clone(base).set_params(memory=None).fit(X, y).teacher_.predict_proba(X)[:, 1]
+        > 0.5,
+    )
+    third = clone(base).fit(X, y)  # served again, from disk: the original
+    np.testing.assert_array_equal(third.predict_proba(X), expected)
+    # set_params on a shared teacher_ drops it as well
+    third.teacher_.set_params(max_iter=5)
+    fourth = clone(base).fit(X, y)
+    assert fourth.teacher_ is not third.teacher_
+    assert fourth.teacher_.max_iter == 20
+
+
+def test_a_cleared_cache_refits_the_teacher(data, tmp_path):
+    import joblib
+
+    X, y = data
+    memory = joblib.Memory(str(tmp_path), verbose=0)
+    model = DistilledClassifier(
+        CountingTeacher(max_iter=20),
+        calibration_cv=None,
+        student="linear",
+        memory=memory,
+        random_state=0,
+    )
+    clone(model).fit(X, y)
+    assert len(FITS) == 1
+    memory.clear(warn=False)
+    again = clone(model).fit(X, y)
+    assert len(FITS) == 2  # the kept teacher is not served for a cleared cache
+    assert "teacher_stage_from_cache" not in again.fit_times_
+
+
+def test_frozen_teachers_are_the_users_object_and_not_kept(data, tmp_path):
+    from sklearn.frozen import FrozenEstimator
+
+    from skdistill._loaded_teachers import kept_teachers
+
+    X, y = data
+    frozen = FrozenEstimator(HistGradientBoostingClassifier(max_iter=20).fit(X, y))
+    model = DistilledClassifier(frozen, n_synthetic=0.5, memory=str(tmp_path))
+    before = kept_teachers()
+    first = clone(model).set_params(random_state=0).fit(X, y)
+    second = clone(first).fit(X, y)  # the stage from disk
+    assert "teacher_stage_from_cache" in second.fit_times_
+    assert kept_teachers() == before
+    assert first.teacher_ is frozen and second.teacher_ is frozen
+
+
+def test_own_calibration_dict_per_fit(data, tmp_path):
+    X, y = data
+    base = DistilledClassifier(
+        CountingTeacher(max_iter=20), n_synthetic=0.5, memory=str(tmp_path)
+    )
+    first = clone(base).set_params(random_state=0).fit(X, y)
+    first.calibration_["mine"] = True
+    # another transfer set: the stage is computed from the kept teacher part
+    other = clone(first).set_params(n_synthetic=1.0).fit(X, y)
+    assert "mine" not in other.calibration_
+
+
+@pytest.mark.parametrize("mmap_mode", [None, "r"])
+def test_regression_fits_the_teacher_once_with_any_mmap_mode(mmap_mode, tmp_path):
+    import joblib
+
+    X, y = make_regression(200, 5, random_state=0)
+    memory = joblib.Memory(str(tmp_path), mmap_mode=mmap_mode, verbose=0)
+    model = DistilledRegressor(
+        CountingRegressor(max_iter=20),
+        n_synthetic=0.5,
+        memory=memory,
+        random_state=0,
+    )
+    first = clone(model).fit(X, y)
+    second = clone(model).set_params(student="linear").fit(X, y)
+    assert FITS == [200]
+    assert second.teacher_ is first.teacher_ or mmap_mode is not None
+    np.testing.assert_array_equal(
+        second.teacher_.predict(X),
+        clone(model).set_params(memory=None).fit(X, y).teacher_.predict(X),
+    )

@@ -19,15 +19,14 @@ kept (a refit or ``set_params`` of a fitted model's ``teacher_``, which the
 fits it served share, drops it). Frozen teachers (the user's own objects) are
 never kept.
 
-What it costs: asking the cache whether it holds the call hashes the
-training data once more per fit (about 1 ms per MB), and a teacher the fit
-has just computed is read back once from the cache (the kept object is then
-the cache's, not the computing fit's). Once the teachers of a search's folds
-together exceed the limit, the least recently used one is the next one
-needed, so nothing is served from memory and each teacher is read from disk
-as without this. Each process keeps its own (the workers of a parallel search
-too; idle loky workers exit after 300 s); nothing here is pickled with an
-estimator.
+What it costs: asking the cache whether it holds the call, and for the
+call's id, hashes the training data once or twice more per fit (about 1 ms
+per MB each, three times when the fit computes the teacher). Once the
+teachers of a search's folds together exceed the limit, the least recently
+used one is the next one needed, so nothing is served from memory and each
+teacher is read from disk as without this. Each process keeps its own (the
+workers of a parallel search too; idle loky workers exit after 300 s);
+nothing here is pickled with an estimator.
 """
 
 from __future__ import annotations
@@ -193,18 +192,28 @@ def remembered(cached: Callable, location) -> Callable:
         return cached
 
     def call(*args, **kwargs):
-        # computes and stores the part unless the cache holds it; no load
+        if not cached.check_call_in_cache(*args, **kwargs):
+            value = cached(*args, **kwargs)  # computed and stored
+            if cached.check_call_in_cache(*args, **kwargs):  # stored indeed
+                _keep(cached.call_and_shelve(*args, **kwargs), value)
+            return value
+        # the cache holds the call: its id, without loading it
         ref = cached.call_and_shelve(*args, **kwargs)
-        key = (str(location), ref.func_id, ref.args_id, ref.metadata.get("time"))
-        kept = _KEPT.get(key)
+        kept = _KEPT.get(_key(ref))
         if kept is not None:
             value, snapshot = kept
             if _unchanged(snapshot):
                 return value
-            _KEPT.drop(key)
+            _KEPT.drop(_key(ref))
         value = ref.get()
-        if _KEPT.limit:
-            _KEPT.put(key, (value, _snapshot(value)), _nbytes(value))
+        _keep(ref, value)
         return value
+
+    def _key(ref):
+        return (str(location), ref.func_id, ref.args_id, ref.metadata.get("time"))
+
+    def _keep(ref, value):
+        if _KEPT.limit:
+            _KEPT.put(_key(ref), (value, _snapshot(value)), _nbytes(value))
 
     return call

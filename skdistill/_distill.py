@@ -442,12 +442,17 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         # a hit is a stage call that ran nothing (asking joblib first would
         # hash the training data a second time)
         hit = location is not None and not computed
-        if stage.teacher is None and is_frozen(kwargs["teacher"]):
+        refit = None
+        if is_frozen(kwargs["teacher"]):
             stage.teacher = kwargs["teacher"]  # the very object the user froze
         elif stage.teacher is None:
             # read from the cache, which holds the teacher once: in its part
             # (kept loaded in this process after the first read)
-            stage.teacher = teacher_part(**part_args).teacher
+            before = len(computed)
+            part = teacher_part(**part_args)
+            stage.teacher = part.teacher
+            if len(computed) > before:  # the cache had lost the part
+                refit = part.times
         if hit:
             self.fit_times_["teacher_stage_from_cache"] = time.perf_counter() - t0
             # what the cached phases cost the fit that computed them
@@ -457,6 +462,10 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             self._log("teacher, calibration and transfer set loaded from memory")
         else:
             self.fit_times_.update(stage.times)
+        if refit is not None:
+            # the stage came from the cache, its teacher did not: fitted now
+            self.fit_times_.update(refit)
+            self._log("the cache held the stage but not its teacher: fitted again")
         self.teacher_ = stage.teacher
         self.augmenter_ = stage.augmenter
         self.n_synthetic_ = len(stage.X_transfer) - kwargs["X"].shape[0]
@@ -744,8 +753,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         are also cached on their own, keyed without the augmentation
         settings. With it, a grid search over student parameters fits the
         teacher once per training fold. A string is a cache directory.
-        The fitted teachers a process reads from it are also kept loaded (up
-        to 1 GiB, least recently used dropped first; see
+        The fitted teachers a process computes or reads through it are also
+        kept loaded (up to 1 GiB, least recently used dropped first; see
         :func:`~skdistill.keep_loaded_teachers`), so the candidates of a
         search share one teacher object per fold instead of each reading it
         back. ``None``: no caching.
@@ -1168,8 +1177,8 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         are also cached on their own, keyed without the augmentation
         settings. With it, a grid search over student parameters fits the
         teacher once per training fold. A string is a cache directory.
-        The fitted teachers a process reads from it are also kept loaded (up
-        to 1 GiB, least recently used dropped first; see
+        The fitted teachers a process computes or reads through it are also
+        kept loaded (up to 1 GiB, least recently used dropped first; see
         :func:`~skdistill.keep_loaded_teachers`), so the candidates of a
         search share one teacher object per fold instead of each reading it
         back. ``None``: no caching.

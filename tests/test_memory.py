@@ -347,3 +347,70 @@ def test_regression_fits_the_teacher_once_with_any_mmap_mode(mmap_mode, tmp_path
         second.teacher_.predict(X),
         clone(model).set_params(memory=None).fit(X, y).teacher_.predict(X),
     )
+
+
+def test_a_damaged_cache_entry_is_computed_again(data, tmp_path):
+    from skdistill import keep_loaded_teachers
+
+    X, y = data
+    model = DistilledClassifier(
+        CountingTeacher(max_iter=20),
+        calibration_cv=None,
+        n_synthetic=0.5,
+        memory=str(tmp_path),
+        random_state=0,
+    )
+    expected = clone(model).fit(X, y).predict_proba(X)
+    (part,) = [p for p in tmp_path.rglob("output.pkl") if "_teacher/" in str(p)]
+    part.write_bytes(part.read_bytes()[:20])
+    keep_loaded_teachers(keep_loaded_teachers(0))  # released: the file is read
+    again = clone(model).fit(X, y)  # joblib logs the failed load, computes
+    assert len(FITS) == 2  # fitted again, not failed
+    assert "teacher" in again.fit_times_  # and reported as fitted now
+    np.testing.assert_array_equal(again.predict_proba(X), expected)
+
+
+def test_stacking_teacher_is_served_although_predict_resets_a_counter(tmp_path):
+    from sklearn.ensemble import StackingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = make_classification(200, 5, random_state=0)
+    teacher = StackingClassifier(
+        [("hgb", HistGradientBoostingClassifier(max_iter=10))],
+        LogisticRegression(),
+        cv=2,
+    )
+    model = DistilledClassifier(
+        teacher, calibration_cv=None, n_synthetic=0.5, memory=str(tmp_path)
+    )
+    first = clone(model).set_params(random_state=0).fit(X, y)
+    second = clone(first).set_params(n_synthetic=1.0).fit(X, y)  # labels again
+    third = clone(first).set_params(n_synthetic=1.5).fit(X, y)
+    assert second.teacher_ is first.teacher_ and third.teacher_ is first.teacher_
+
+
+def test_snapshot_of_cyclic_and_shared_structures_terminates():
+    from skdistill._loaded_teachers import _snapshot, _unchanged
+
+    teacher = HistGradientBoostingClassifier()
+    loop: list = []
+    loop.append(loop)
+    shared: list = []
+    for _ in range(40):
+        shared = [shared, shared]
+    teacher.loop_, teacher.shared_ = loop, shared
+    snapshot = _snapshot(teacher)
+    assert _unchanged(snapshot)
+    teacher.loop_ = [loop]
+    assert not _unchanged(snapshot)
+
+
+def test_frozen_teacher_on_a_stage_miss_with_its_part_cached(data, tmp_path):
+    from sklearn.frozen import FrozenEstimator
+
+    X, y = data
+    frozen = FrozenEstimator(HistGradientBoostingClassifier(max_iter=20).fit(X, y))
+    model = DistilledClassifier(frozen, n_synthetic=0.5, memory=str(tmp_path))
+    clone(model).set_params(random_state=0).fit(X, y)
+    other = clone(model).set_params(random_state=0, n_synthetic=1.0).fit(X, y)
+    assert other.teacher_ is frozen

@@ -40,7 +40,7 @@ for leaf in (1, 3, 5):
         n_jobs=1,
         memory=common.stage_memory(),
     ).fit(sp.X_train, sp.y_train)
-    out[f"rows{leaf}"] = round(accuracy_score(sp.y_test, model.predict(sp.X_test)), 4)
     hard = clone(model.student_).fit(sp.X_train, sp.y_train)
-    out[f"hard_rows{leaf}"] = round(accuracy_score(sp.y_test, hard.predict(sp.X_test)), 4)
+    for key, fitted in ((f"rows{leaf}", model), (f"hard_rows{leaf}", hard)):
+        out[key] = round(accuracy_score(sp.y_test, fitted.predict(sp.X_test)), 4)
 print(json.dumps(out), flush=True)

@@ -432,24 +432,25 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             self._log(message)
 
         kwargs["log"] = log
+        frozen = is_frozen(kwargs["teacher"])
         teacher_part = memory.cache(teacher_fn, ignore=["log"])
-        if not is_frozen(kwargs["teacher"]):  # the user's own object: not kept
+        if not frozen:  # the user's own object: not kept
             teacher_part = remembered(teacher_part, location)
         kwargs["teacher_part"] = teacher_part
-        part_args = {a: kwargs[a] for a in inspect.signature(teacher_fn).parameters}
         t0 = time.perf_counter()
         stage = cached(**kwargs)
         # a hit is a stage call that ran nothing (asking joblib first would
         # hash the training data a second time)
         hit = location is not None and not computed
         refit = None
-        if is_frozen(kwargs["teacher"]):
+        if frozen:
             stage.teacher = kwargs["teacher"]  # the very object the user froze
         elif stage.teacher is None:
             # read from the cache, which holds the teacher once: in its part
             # (kept loaded in this process after the first read)
             before = len(computed)
-            part = teacher_part(**part_args)
+            parameters = inspect.signature(teacher_fn).parameters
+            part = teacher_part(**{a: kwargs[a] for a in parameters})
             stage.teacher = part.teacher
             if len(computed) > before:  # the cache had lost the part
                 refit = part.times

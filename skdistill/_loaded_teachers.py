@@ -254,7 +254,7 @@ def remembered(cached: Callable, location) -> Callable:
             return value
         # the cache holds the call: its id, without loading it
         ref = cached.call_and_shelve(*args, **kwargs)
-        key = (str(location), ref.func_id, ref.args_id)
+        key = _key(ref)
         kept = _KEPT.get(key)
         if kept is not None:
             value, computed_at, snapshot = kept
@@ -270,13 +270,15 @@ def remembered(cached: Callable, location) -> Callable:
         _keep(ref, value)
         return value
 
+    def _key(ref):
+        return (str(location), ref.func_id, ref.args_id)
+
     def _keep(ref, value):
         try:
             snapshot = _snapshot(value)
             if snapshot is not None:
-                key = (str(location), ref.func_id, ref.args_id)
                 kept = (value, ref.metadata.get("time"), snapshot)
-                _KEPT.put(key, kept, _nbytes(value))
+                _KEPT.put(_key(ref), kept, _nbytes(value))
         except Exception:  # e.g. a teacher that cannot be pickled: not kept
             pass
 

@@ -255,12 +255,15 @@ def _is_numeric(series) -> bool:
     return bool(is_numeric_dtype(series.dtype) or is_bool_dtype(series.dtype))
 
 
-def normalise_columns(frame, schema):
+def normalise_columns(frame, schema, missing_text=""):
     """Cast ``frame``'s columns as the model expects (in place of the raw read).
 
     Numeric columns become float64 (missing values NaN); text columns become
-    Python strings with missing values as ``""`` (the encoders learn ``""`` as
-    one more level). ``schema`` is a list of ``{"name", "kind"}`` in model order.
+    Python strings with missing values as ``missing_text``: ``""`` for the
+    models ``skdistill fit`` makes (their encoders learn ``""`` as one more
+    level), NaN for an ONNX file exported from a Python pipeline, whose
+    encoders saw pandas' NaN. ``schema`` is a list of ``{"name", "kind"}`` in
+    model order.
     """
     import pandas as pd
 
@@ -282,7 +285,7 @@ def normalise_columns(frame, schema):
         else:
             missing = series.isna().to_numpy()
             values = np.array([str(v) for v in series.tolist()], dtype=object)
-            values[missing] = ""
+            values[missing] = missing_text
             out[name] = values
     return pd.DataFrame(out, index=frame.index)
 
@@ -871,14 +874,10 @@ def _load_onnx(path: Path, meta: dict):
 def _predict(kind, model, X, meta):
     """(labels or values, probabilities or None, class names or None)."""
     if kind == "onnx":
-        from .report import _onnx_feeds
+        from .onnx._api import onnx_feeds
 
         sess = model["session"]
-        if len(sess.get_inputs()) == 1:
-            feeds = _onnx_feeds(sess, X.to_numpy(dtype=np.float64))
-        else:
-            feeds = _onnx_feeds(sess, X)
-        outputs = sess.run(None, feeds)
+        outputs = sess.run(None, onnx_feeds(sess, X))
         names = [o.name for o in sess.get_outputs()]
         if "probabilities" in names:
             labels = np.asarray(outputs[names.index("label")]).reshape(-1)
@@ -930,7 +929,9 @@ def _read_for_model(data: Path, meta: dict, progress, *, need_target: str | None
         if renames and not name_collisions(frame.columns):
             frame = frame.rename(columns=renames)
     _check_columns(frame, meta["columns"], target, data)
-    return normalise_columns(frame, meta["columns"]), y
+    # a Python pipeline's encoders saw missing text as pandas' NaN
+    missing_text = np.nan if meta.get("columns_from_inputs") else ""
+    return normalise_columns(frame, meta["columns"], missing_text), y
 
 
 # ------------------------------------------------------------------- predict

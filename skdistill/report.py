@@ -157,35 +157,6 @@ def _members(estimator):
     yield estimator
 
 
-def _onnx_feeds(sess, X) -> dict:
-    """Feeds for an onnxruntime session: one matrix, or one input per column."""
-    types = {
-        "tensor(float)": np.float32,
-        "tensor(double)": np.float64,
-        "tensor(int64)": np.int64,
-        "tensor(string)": object,
-    }
-    from .onnx._api import input_columns
-
-    inputs = sess.get_inputs()
-    if len(inputs) == 1 and not hasattr(X, "columns"):
-        return {inputs[0].name: np.asarray(X).astype(types[inputs[0].type])}
-    if len(inputs) == 1:
-        return {inputs[0].name: X.to_numpy().astype(types[inputs[0].type])}
-    columns = input_columns(inputs, X.columns)
-    feeds = {}
-    for inp in inputs:
-        column = X[columns[inp.name]].to_numpy()
-        if types.get(inp.type) is object:
-            column = np.array(
-                ["" if v is None or v != v else str(v) for v in column], dtype=object
-            )
-        else:
-            column = column.astype(types[inp.type])
-        feeds[inp.name] = column.reshape(-1, 1)
-    return feeds
-
-
 def _onnx_sample(model, X):
     """The sample that fixes the exported graph's inputs: float64 features."""
     if hasattr(X, "columns"):
@@ -226,7 +197,7 @@ def _onnx_input(model, X):
 def _onnx_stats(model, onx, X, repeats: int) -> dict:
     """ONNX bytes, parity with scikit-learn on X, single-row latency."""
     from .onnx import verify_onnx
-    from .onnx._api import timing_session
+    from .onnx._api import onnx_feeds, timing_session
 
     stats = {"bytes": len(onx.SerializeToString())}
     X_in = _onnx_input(model, X)
@@ -239,7 +210,7 @@ def _onnx_stats(model, onx, X, repeats: int) -> dict:
     except Exception as exc:  # pragma: no cover - reported, not raised
         stats["parity_error"] = str(exc).splitlines()[0][:300]
     sess = timing_session(onx)
-    feeds = _onnx_feeds(sess, _rows(X_in, slice(0, 1)))
+    feeds = onnx_feeds(sess, _rows(X_in, slice(0, 1)))
     stats["latency_s"] = _median_seconds(lambda: sess.run(None, feeds), repeats)
     return stats
 

@@ -518,3 +518,47 @@ def test_predict_with_an_onnx_file_exported_from_python(workdir, capsys):
     assert code == 0, err
     labels = [line.split(",")[0] for line in stdout.strip().splitlines()[1:]]
     assert labels == list(model.predict(X))
+
+
+def test_predict_onnx_feeds_missing_text_as_the_encoder_learnt_it(workdir, capsys):
+    """A text column with missing values the encoder learnt as a category
+    (NaN): the ONNX scorer gets them as the exported categories hold them
+    ('nan'), so predict on the file matches the Python pipeline (an empty
+    string would be an unknown category: other probabilities). The sample
+    row's own text value is missing too (the input types come from the
+    column dtype, not its first value)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    from skdistill import DistilledClassifier, to_onnx
+
+    data = workdir / "missing-text.csv"
+    make_frame(150).drop(columns=["spend", "plan", "income"]).to_csv(data, index=False)
+    frame = pd.read_csv(data)
+    X, y = frame.drop(columns="churn"), frame["churn"]
+    assert X.city.isna().iloc[0]
+    model = make_pipeline(
+        ColumnTransformer(
+            [
+                ("num", "passthrough", ["age"]),
+                ("cat", OneHotEncoder(handle_unknown="ignore"), ["city"]),
+            ]
+        ),
+        DistilledClassifier(
+            HistGradientBoostingClassifier(max_iter=20), n_synthetic=0.5, random_state=0
+        ),
+    ).fit(X, y)
+    encoder = model[0].named_transformers_["cat"]
+    assert pd.isna(encoder.categories_[0][-1])  # missing is a learnt category
+    onx_path = workdir / "missing-text.onnx"
+    onx_path.write_bytes(to_onnx(model, X[:1]).SerializeToString())
+    X.to_csv(data, index=False)
+    code, stdout, err = run(["predict", onx_path, data, "-q"], capsys)
+    assert code == 0, err
+    out = pd.read_csv(io.StringIO(stdout))
+    assert list(out.iloc[:, 0]) == list(model.predict(X))
+    np.testing.assert_allclose(
+        out.iloc[:, 1:].to_numpy(dtype=float), model.predict_proba(X), atol=1e-5
+    )

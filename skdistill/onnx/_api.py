@@ -239,7 +239,13 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
                     f"skl2onnx cannot convert the student {type(student).__name__} "
                     f"of {type(distiller).__name__}: {problem}"
                 ) from exc
-        raise
+        if any(model is d for d in distillers):
+            raise
+        raise OnnxExportError(
+            f"skl2onnx cannot convert this {type(model).__name__}; the "
+            "distiller's student converts on its own, so a step around it "
+            f"failed: {type(exc).__name__}: {str(exc)[:400]}"
+        ) from exc
     return _save(prune(onx), path)
 
 
@@ -451,6 +457,10 @@ def onnx_feeds(sess, X) -> dict:
         dtype = _ORT_DTYPES[inp.type]
         column = X[columns[inp.name]].to_numpy()
         if dtype is object:
+            # skl2onnx writes an encoder's categories with str(): a missing
+            # value the encoder learnt as a category (NaN -> 'nan', None ->
+            # 'None') then matches it, and one it never saw stays unknown,
+            # as in scikit-learn
             column = np.array([str(v) for v in column], dtype=object)
         else:
             column = column.astype(dtype)

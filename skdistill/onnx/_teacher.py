@@ -459,15 +459,35 @@ def trial_conversions(enabled: bool):
         _TRIAL.reset(token)
 
 
+def initial_types(X_sample) -> list:
+    """The graph inputs for ``X_sample``, as ``skl2onnx.to_onnx`` guesses them,
+    except that a DataFrame's text column (object or pandas string dtype) is a
+    string input whatever its first value: skl2onnx looks at that value only,
+    and fails on a missing one."""
+    from pandas.api.types import is_object_dtype, is_string_dtype
+    from skl2onnx.algebra.type_helper import guess_initial_types
+    from skl2onnx.common.data_types import StringTensorType
+
+    if not hasattr(X_sample, "columns"):
+        return guess_initial_types(X_sample, None)
+    types = []
+    for name in X_sample.columns:
+        column = X_sample[name]
+        if is_object_dtype(column.dtype) or is_string_dtype(column.dtype):
+            types.append((name, StringTensorType([None, 1])))
+        else:
+            types.extend(guess_initial_types(X_sample[[name]].iloc[:1], None))
+    return types
+
+
 def convert_with_fixes(model, X_sample, *, options=None, target_opset=None):
     """``skl2onnx.to_onnx`` with the converter mends for this call only."""
     from skl2onnx import convert_sklearn
-    from skl2onnx.algebra.type_helper import guess_initial_types
 
     with mended_converters():
         return convert_sklearn(
             model,
-            initial_types=guess_initial_types(X_sample, None),
+            initial_types=initial_types(X_sample),
             target_opset=target_opset,
             name=f"ONNX({type(model).__name__})",
             options=options,

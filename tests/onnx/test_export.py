@@ -323,6 +323,55 @@ def test_columns_sharing_an_onnx_name_are_refused():
         input_columns([Input()], X.columns)
 
 
+def test_sample_whose_text_value_is_missing():
+    """skl2onnx guesses a column's type from its first value; a text column
+    whose sample value is missing is still a string input, and rows with
+    missing text (a category the encoder learnt) match the pipeline."""
+    X, y, X_test = data("multiclass", "pipeline")
+    X, X_test = X.copy(), X_test.copy()
+    X["color"] = X["color"].astype(object)
+    X_test["color"] = X_test["color"].astype(object)
+    X.loc[X.index[::9], "color"] = np.nan
+    X_test.loc[X_test.index[::5], "color"] = np.nan
+    model = make_pipeline(column_transformer(), distiller("multiclass", "tree"))
+    with threadpool_limits(1):
+        model.fit(X, y)
+    categories = model[0].named_transformers_["ohe"].categories_[0]
+    assert isinstance(categories[-1], float) and np.isnan(categories[-1])
+    sample = X_test.iloc[[0]]
+    assert sample["color"].isna().all()
+    onx = to_onnx(model, sample)
+    kinds = {i.name: i.type.tensor_type.elem_type for i in onx.graph.input}
+    assert kinds["color"] == onnx.TensorProto.STRING
+    result = verify_onnx(model, onx, X_test)
+    assert result.label_agreement == 1.0, result
+    assert result.max_abs_diff <= PROBA_BOUND[np.float32], result
+
+
+def test_non_convertible_step_around_the_distiller_is_explained():
+    """A step skl2onnx refuses (a text imputer of NaN) is not the student's
+    fault: the error says so and carries skl2onnx's reason."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import OneHotEncoder
+
+    X, y, _ = data("multiclass", "pipeline")
+    X = X.copy()
+    X["color"] = X["color"].astype(object)
+    X.loc[X.index[::9], "color"] = np.nan
+    text = make_pipeline(
+        SimpleImputer(strategy="constant", fill_value="none"),
+        OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+    )
+    model = make_pipeline(
+        ColumnTransformer([("text", text, ["color"])], remainder="drop"),
+        distiller("multiclass", "tree"),
+    )
+    with threadpool_limits(1):
+        model.fit(X, y)
+    with pytest.raises(OnnxExportError, match="step around it.*missing values"):
+        to_onnx(model, X[:1])
+
+
 # ------------------------------------------------------------------- errors
 class _OpaqueRegressor(RegressorMixin, BaseEstimator):
     """A regressor skl2onnx has never heard of."""

@@ -34,6 +34,7 @@ from skl2onnx.algebra.onnx_ops import (
     OnnxArgMax,
     OnnxGather,
     OnnxGemm,
+    OnnxIdentity,
     OnnxLinearClassifier,
     OnnxRelu,
     OnnxSigmoid,
@@ -147,9 +148,21 @@ def split_steps(steps: list, dtype):
     return transformers, net
 
 
+def _is_identity(W, b) -> bool:
+    square = W.shape[0] == W.shape[1]
+    return square and np.array_equal(W, np.eye(len(W))) and not np.any(b)
+
+
 def _gemm(X, W, b, dtype, opv, output_names=None, addend=None):
     """``X @ W + b``, or ``X @ W + addend`` when ``addend`` (a graph tensor
-    holding the bias already) is given."""
+    holding the bias already) is given. An identity layer without bias (the
+    lookups of a folded one-hot student without numeric columns are already
+    its first layer's output) is no node at all, or an ``Identity`` naming an
+    output, which :func:`skdistill.onnx._api.prune` removes."""
+    if addend is None and _is_identity(W, b):
+        if output_names is None:
+            return X
+        return OnnxIdentity(X, op_version=opv, output_names=output_names)
     return OnnxGemm(
         X,
         W.astype(dtype),

@@ -28,8 +28,8 @@ per-call floor and the ``LinearClassifier`` reading the numeric columns and
 the lookups joined by a ``Concat`` at 1.57x, single row, one thread, side by
 side: no slower, one kernel fewer), with float labels a second ``Gemm``
 before ``Softmax``, ``ArgMax`` and ``Gather`` (as many nodes as with the
-``Concat``). With no numeric column left, the first layer reads the lookups
-through an identity.
+``Concat``). With no numeric column left, the lookups are the first layer's
+output: no ``Gemm`` reads them.
 
 Precision: the tree's output holds the first layer's bias (for a linear
 regressor, the target's mean too), so the output is rounded to float32 once
@@ -250,22 +250,23 @@ def fold_one_hot(transformers: list, net, dtype) -> OneHotFold | None:
             mean = scale = None
     trees = _tree_attributes(one_hot, W_indicators, offsets)
     n_units = W.shape[1]
+    # The lookups' base_values hold the first layer's bias.
+    trees["base_values"] = b.astype(np.float32)
     if not n_numeric:
-        # Only the lookups: the first layer reads them through an identity.
+        # Only the lookups: they are the first layer's output, which the net
+        # reads through an identity layer (no node: see _dense._gemm).
         folded = _dense.DenseNet(
             [np.eye(n_units), *net.weights[1:]],
-            [b, *net.biases[1:]],
+            [np.zeros_like(b), *net.biases[1:]],
             net.hidden,
             net.output,
         )
         return OneHotFold(one_hot, statistics, mean, scale, trees, folded)
     # The first layer becomes a Gemm over the numeric columns adding the
-    # lookups (its C input), whose base_values hold the layer's bias. A
-    # classifier without hidden layers gets an identity layer after it: the
-    # LinearClassifier (labels and probabilities in one kernel) reads the
-    # logits through it (the net of a linear classifier has hidden 'identity':
-    # no activation between the two).
-    trees["base_values"] = b.astype(np.float32)
+    # lookups (its C input). A classifier without hidden layers gets an
+    # identity layer after it: the LinearClassifier (labels and probabilities
+    # in one kernel) reads the logits through it (the net of a linear
+    # classifier has hidden 'identity': no activation between the two).
     rest_w, rest_b = net.weights[1:], net.biases[1:]
     if not rest_w and net.output != "identity":  # a classifier's only layer
         rest_w, rest_b = [np.eye(n_units)], [np.zeros_like(b)]

@@ -8,6 +8,7 @@ from onnx_cases import distiller
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -150,17 +151,27 @@ def test_user_pipeline_with_rare_categories(keep_codes):
     assert parity.max_abs_diff <= 1e-5
 
 
-def test_only_categorical_columns():
-    """No numeric column: the lookup alone feeds the first layer."""
+@pytest.mark.parametrize("family", ["linear", "mlp"])
+def test_only_categorical_columns(family):
+    """No numeric column: the lookups are the first layer's output (its bias
+    in their base values); no Gemm reads them."""
     X = hard_rows(1500, seed=0)[:, CATEGORICAL]
     y = hard_targets(hard_rows(1500, seed=0), "binary")
-    student = make_pipeline(
-        OneHotColumns(categorical=[0, 1, 2]), LogisticRegression(max_iter=500)
+    final = (
+        LogisticRegression(max_iter=500)
+        if family == "linear"
+        else MLPClassifier((8, 8), max_iter=300, random_state=0)
     )
-    model = distiller("binary", student, categorical_features=[0, 1, 2]).fit(X, y)
+    student = make_pipeline(OneHotColumns(categorical=[0, 1, 2]), final)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = distiller("binary", student, categorical_features=[0, 1, 2]).fit(X, y)
     test = hard_test_rows()[:, CATEGORICAL].astype(np.float32)
     onx = to_onnx(model, test[:1])
-    assert {"Concat", "Equal"}.isdisjoint(op_types(onx))
+    ops = [node.op_type for node in onx.graph.node]
+    assert {"Concat", "Equal"}.isdisjoint(ops)
+    gemms = {"linear": 0, "mlp": 1}[family]  # the MLP's second hidden layer
+    assert ops[0] == "TreeEnsembleRegressor" and ops.count("Gemm") == gemms, ops
     parity = verify_onnx(model, onx, test)
     assert parity.label_agreement == 1.0
     assert parity.max_abs_diff <= 1e-5

@@ -120,6 +120,25 @@ def test_folded_graph_matches_the_model(student, task, monkeypatch):
     assert parity.max_abs_diff <= 1.1 * literal.max_abs_diff + 1e-7, (parity, literal)
 
 
+def test_float_labels_read_the_logits_without_an_identity_layer():
+    """Float class labels: the folded linear classifier's Gemm gives the
+    logits straight to Softmax (no identity Gemm between them)."""
+    X = hard_rows(1500, seed=0)
+    y = np.digitize(hard_targets(X, "regression"), [0.5, 2.0]) + 1.0  # 1., 2., 3.
+    student = make_student("linear", "classification", 0, categorical=CATEGORICAL)
+    model = distiller("multiclass", student, categorical_features=CATEGORICAL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    test = hard_test_rows().astype(np.float32)
+    onx = to_onnx(model, test[:1])
+    ops = [node.op_type for node in onx.graph.node]
+    assert ops.count("Gemm") == 1 and "Softmax" in ops, ops
+    parity = verify_onnx(model, onx, test)
+    assert parity.label_agreement == 1.0
+    assert parity.max_abs_diff <= 1e-5
+
+
 def test_float64_graph_keeps_the_literal_encoding():
     """TreeEnsembleRegressor computes in float32: float64 graphs do not fold."""
     model = fit_hard("binary", "linear")

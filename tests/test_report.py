@@ -226,3 +226,24 @@ def test_bad_inputs(binary):
         distillation_report(model, X_te, np.full(len(y_te), 7), onnx=False)
     with pytest.raises(ValueError, match="rows"):
         distillation_report(model, X_te, y_te[:-1], onnx=False)
+
+
+def test_onnx_disagreement_names_labels_and_probability_gaps():
+    """The report warns when the export's labels differ or its probabilities
+    (a regressor's predictions, relative to the targets) differ beyond
+    rounding, not only when labels differ."""
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+
+    from skdistill.report import _onnx_disagreement
+
+    clf, reg = LogisticRegression(), LinearRegression()
+    y = np.array([0.0, 1.0])
+    close = {"label_agreement": 1.0, "max_abs_diff": 3e-6}
+    assert _onnx_disagreement(clf, close, y) is None
+    far = {"label_agreement": 1.0, "max_abs_diff": 0.49}
+    assert "probability difference is 0.49" in _onnx_disagreement(clf, far, y)
+    both = {"label_agreement": 0.98, "max_abs_diff": 0.61}
+    assert "labels differ on 2.0% of the rows" in _onnx_disagreement(clf, both, y)
+    big = np.array([1e5, 2e5])
+    assert _onnx_disagreement(reg, {"max_abs_diff": 0.5}, big) is None
+    assert "prediction difference" in _onnx_disagreement(reg, {"max_abs_diff": 50}, big)

@@ -39,6 +39,48 @@ def _distillers(model) -> list:
     return []
 
 
+def _steps_within(est):
+    """``est`` and every step inside it (pipelines, column transformers)."""
+    yield est
+    if isinstance(est, Pipeline):
+        for _, step in est.steps:
+            yield from _steps_within(step)
+    for _, transformer, *_ in getattr(est, "transformers_", []):
+        if not isinstance(transformer, str):  # 'drop', 'passthrough'
+            yield from _steps_within(transformer)
+
+
+def _check_ordinal_encoders(model) -> None:
+    """skl2onnx codes a missing value an ``OrdinalEncoder`` learnt as one more
+    category (its index) where scikit-learn gives ``encoded_missing_value``
+    NaN: the scorer would silently disagree on those rows."""
+    from sklearn.preprocessing import OrdinalEncoder
+
+    for step in _steps_within(model):
+        if not isinstance(step, OrdinalEncoder) or not hasattr(step, "categories_"):
+            continue
+        if not _is_nan(step.encoded_missing_value):
+            continue
+        names = getattr(step, "feature_names_in_", range(len(step.categories_)))
+        missing = [
+            str(name)
+            for name, cats in zip(names, step.categories_, strict=True)
+            if len(cats) and _is_nan(cats[-1])
+        ]
+        if missing:
+            raise OnnxExportError(
+                f"OrdinalEncoder learnt missing values in column(s) {missing} and "
+                "encodes them as NaN (encoded_missing_value=nan); skl2onnx's "
+                "converter would give them a category code instead, so the ONNX "
+                "scorer would disagree on those rows. Set encoded_missing_value "
+                "to a number (e.g. -2) and fit again."
+            )
+
+
+def _is_nan(value) -> bool:
+    return isinstance(value, float) and np.isnan(value)
+
+
 def _check_sample(model, X_sample) -> None:
     """``X_sample`` is 2-D and shaped like the rows ``model`` was fitted on."""
     if np.ndim(X_sample) != 2:
@@ -202,6 +244,7 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
     for distiller in distillers:
         check_is_fitted(distiller)  # a NotFittedError naming the model
     _check_sample(model, X_sample)
+    _check_ordinal_encoders(model)
     if hasattr(X_sample, "columns"):
         try:
             check_column_names(X_sample.columns)
@@ -455,7 +498,10 @@ def onnx_feeds(sess, X) -> dict:
     feeds = {}
     for inp in inputs:
         dtype = _ORT_DTYPES[inp.type]
-        column = X[columns[inp.name]].to_numpy()
+        column = X[columns[inp.name]]
+        if dtype is not object and not isinstance(column.dtype, np.dtype):
+            column = column.astype(np.float64)  # Int64, boolean: NA -> NaN
+        column = column.to_numpy()
         if dtype is object:
             # skl2onnx writes an encoder's categories with str(): a missing
             # value the encoder learnt as a category (NaN -> 'nan', None ->

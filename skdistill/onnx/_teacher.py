@@ -461,20 +461,33 @@ def trial_conversions(enabled: bool):
 
 def initial_types(X_sample) -> list:
     """The graph inputs for ``X_sample``, as ``skl2onnx.to_onnx`` guesses them,
-    except that a DataFrame's text column (object or pandas string dtype) is a
-    string input whatever its first value: skl2onnx looks at that value only,
-    and fails on a missing one."""
-    from pandas.api.types import is_object_dtype, is_string_dtype
+    except for two kinds of DataFrame column skl2onnx fails on: a text column
+    (object or pandas string dtype) is a string input whatever its first value
+    (skl2onnx looks at that value only, and fails on a missing one), and a
+    pandas nullable number or boolean (``Int64``, ``Float64``, ``boolean``) is
+    a float64 input, as scikit-learn reads it (missing values NaN)."""
+    import pandas as pd
+    from pandas.api.types import (
+        is_bool_dtype,
+        is_numeric_dtype,
+        is_object_dtype,
+        is_string_dtype,
+    )
     from skl2onnx.algebra.type_helper import guess_initial_types
-    from skl2onnx.common.data_types import StringTensorType
+    from skl2onnx.common.data_types import DoubleTensorType, StringTensorType
 
     if not hasattr(X_sample, "columns"):
         return guess_initial_types(X_sample, None)
     types = []
     for name in X_sample.columns:
-        column = X_sample[name]
-        if is_object_dtype(column.dtype) or is_string_dtype(column.dtype):
+        dtype = X_sample[name].dtype
+        nullable = isinstance(dtype, pd.api.extensions.ExtensionDtype) and (
+            is_numeric_dtype(dtype) or is_bool_dtype(dtype)
+        )
+        if is_object_dtype(dtype) or is_string_dtype(dtype):
             types.append((name, StringTensorType([None, 1])))
+        elif nullable and not isinstance(dtype, pd.CategoricalDtype):
+            types.append((name, DoubleTensorType([None, 1])))
         else:
             types.extend(guess_initial_types(X_sample[[name]].iloc[:1], None))
     return types

@@ -348,6 +348,78 @@ def test_sample_whose_text_value_is_missing():
     assert result.max_abs_diff <= PROBA_BOUND[np.float32], result
 
 
+def test_pandas_nullable_columns():
+    """Int64, Float64 and boolean columns are float64 graph inputs, as
+    scikit-learn reads them (skl2onnx alone fails on their arrays). Without
+    pd.NA: a passthrough refuses it, and onnxruntime has no float64 Imputer."""
+    import pandas as pd
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.default_rng(0)
+
+    def frame(n):
+        k = pd.array(rng.integers(0, 5, n), dtype="Int64")
+        f = pd.array(rng.normal(size=n), dtype="Float64")
+        b = pd.array(rng.random(n) < 0.5, dtype="boolean")
+        return pd.DataFrame({"k": k, "f": f, "b": b, "s": rng.choice(["u", "v"], n)})
+
+    X, X_test = frame(600), frame(300)
+    y = np.where((X.k > 2) ^ (X.s == "u"), "yes", "no")
+    model = make_pipeline(
+        ColumnTransformer(
+            [
+                ("num", "passthrough", ["k", "f", "b"]),
+                ("cat", OneHotEncoder(handle_unknown="ignore"), ["s"]),
+            ]
+        ),
+        distiller("binary", "tree"),
+    )
+    with threadpool_limits(1):
+        model.fit(X, y)
+    onx = to_onnx(model, X_test[:1])
+    kinds = {i.name: i.type.tensor_type.elem_type for i in onx.graph.input}
+    assert kinds == {
+        "k": onnx.TensorProto.DOUBLE,
+        "f": onnx.TensorProto.DOUBLE,
+        "b": onnx.TensorProto.DOUBLE,
+        "s": onnx.TensorProto.STRING,
+    }
+    result = verify_onnx(model, onx, X_test)
+    assert result.label_agreement == 1.0, result
+    assert result.max_abs_diff <= PROBA_BOUND[np.float32], result
+
+
+def test_ordinal_encoder_coding_missing_values_as_nan_is_refused():
+    """skl2onnx would code the NaN an OrdinalEncoder learnt as a category
+    index: refused, naming the column and the fix; a numeric
+    encoded_missing_value exports with parity."""
+    from sklearn.preprocessing import OrdinalEncoder
+
+    X, y, X_test = data("multiclass", "pipeline")
+    X, X_test = X.copy(), X_test.copy()
+    for frame_ in (X, X_test):
+        frame_["color"] = frame_["color"].astype(object)
+        frame_.loc[frame_.index[1::7], "color"] = np.nan
+
+    def model(**encoder):
+        encode = OrdinalEncoder(
+            handle_unknown="use_encoded_value", unknown_value=-1, **encoder
+        )
+        return make_pipeline(
+            ColumnTransformer([("ord", encode, ["color"])], remainder="drop"),
+            distiller("multiclass", "tree", categorical_features=[0]),
+        )
+
+    with threadpool_limits(1):
+        refused = model().fit(X, y)
+        kept = model(encoded_missing_value=-2).fit(X, y)
+    with pytest.raises(OnnxExportError, match=r"\['color'\].*encoded_missing_value"):
+        to_onnx(refused, X[:1])
+    result = verify_onnx(kept, to_onnx(kept, X[:1]), X_test)
+    assert result.label_agreement == 1.0, result
+    assert result.max_abs_diff <= PROBA_BOUND[np.float32], result
+
+
 def test_non_convertible_step_around_the_distiller_is_explained():
     """A step skl2onnx refuses (a text imputer of NaN) is not the student's
     fault: the error says so and carries skl2onnx's reason."""

@@ -177,6 +177,10 @@ def make_student(alias: str, task: str, random_state=None, categorical=None):
     DecisionTreeClassifier(criterion='log_loss', max_leaf_nodes=1024,
                            min_samples_leaf=5)
     """
+    if task not in ("classification", "regression"):
+        raise ValueError(
+            f"task={task!r} is not a task; use 'classification' or 'regression'."
+        )
     classification = task == "classification"
     if alias == "tree":
         if classification:

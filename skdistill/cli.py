@@ -883,6 +883,10 @@ def _predict(kind, model, X, meta):
             labels = np.asarray(outputs[names.index("label")]).reshape(-1)
             proba = np.asarray(outputs[names.index("probabilities")], dtype=np.float64)
             classes = meta.get("classes") or list(range(proba.shape[1]))
+            boolean = classes and all(isinstance(c, bool) for c in classes)
+            if boolean and labels.dtype.kind in "iub":
+                # ONNX has no boolean labels: the graph gives 0/1
+                labels = labels.astype(bool)
             return labels, proba, classes
         values = np.asarray(outputs[0], dtype=np.float64)
         return (values[:, 0] if values.shape[1] == 1 else values), None, None

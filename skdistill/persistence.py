@@ -48,6 +48,7 @@ __all__ = [
 #: data container rebuilt from arrays and numbers; none runs code when loaded.
 TRUSTED_TYPES: tuple[str, ...] = (
     # skdistill's own estimators and augmenters
+    "skdistill._cascade.DistilledCascade",
     "skdistill._categorical.OneHotColumns",
     "skdistill._distill.DistilledClassifier",
     "skdistill._distill.DistilledRegressor",
@@ -66,6 +67,10 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
     "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
     "sklearn.utils._bunch.Bunch",
+    # a fitted search with the default scoring and cv
+    "sklearn.metrics._scorer._PassthroughScorer",
+    "sklearn.model_selection._split.KFold",
+    "sklearn.model_selection._split.StratifiedKFold",
     "collections.OrderedDict",
     "numpy.dtype",
     # the default teacher's boosters

@@ -562,3 +562,24 @@ def test_predict_onnx_feeds_missing_text_as_the_encoder_learnt_it(workdir, capsy
     np.testing.assert_allclose(
         out.iloc[:, 1:].to_numpy(dtype=float), model.predict_proba(X), atol=1e-5
     )
+
+
+def test_predict_boolean_target_same_labels_from_onnx_and_saved_model(workdir, capsys):
+    """ONNX has no boolean labels (the graph gives 0/1): predict writes
+    False/True from either file, as the class columns say."""
+    frame = make_frame(150).drop(columns=["spend", "city", "plan"])
+    frame["churn"] = frame["churn"] == "yes"
+    path = workdir / "bool-target.csv"
+    frame.to_csv(path, index=False)
+    new = workdir / "bool-new.csv"
+    frame.drop(columns="churn").to_csv(new, index=False)
+    out = workdir / "bool-model"
+    assert run(["fit", path, "--target", "churn", "--out", out, *FAST], capsys)[0] == 0
+    code, from_onnx, err = run(["predict", out / "model.onnx", new, "-q"], capsys)
+    assert code == 0, err
+    code, from_saved, err = run(["predict", out, new, "-q"], capsys)
+    assert code == 0, err
+    assert from_onnx.splitlines()[0] == "prediction,proba_False,proba_True"
+    onnx_labels = [line.split(",")[0] for line in from_onnx.splitlines()[1:]]
+    saved_labels = [line.split(",")[0] for line in from_saved.splitlines()[1:]]
+    assert onnx_labels == saved_labels and set(onnx_labels) == {"False", "True"}

@@ -204,3 +204,26 @@ def test_skops_failure_suggests_student_only_and_leaves_no_file(
     with pytest.raises(TypeError, match="student_only=True"):
         save_model(model, tmp_path / "m.skops")
     assert not (tmp_path / "m.skops").exists()
+
+
+@pytest.mark.parametrize("kind", ["cascade", "search"])
+def test_skops_loads_a_cascade_and_a_search_with_the_default_trust(kind, tmp_path):
+    """A DistilledCascade and a fitted GridSearchCV (default scoring and cv)
+    hold only trusted types: they load without trusted=[...]."""
+    from sklearn.model_selection import GridSearchCV
+
+    from skdistill import DistilledCascade
+
+    X, y = load_breast_cancer(return_X_y=True)
+    base = DistilledClassifier(
+        HistGradientBoostingClassifier(max_iter=10, random_state=0),
+        n_synthetic=0.5,
+        random_state=0,
+    )
+    if kind == "cascade":
+        model = DistilledCascade(FrozenEstimator(base.fit(X, y)), confidence_level=None)
+    else:
+        model = GridSearchCV(base, {"student": ["tree", "linear"]}, cv=2)
+    model.fit(X, y)
+    loaded = load_model(save_model(model, tmp_path / f"{kind}.skops"))
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))

@@ -200,3 +200,11 @@ def test_parameters_whose_meaning_would_change_keep_the_repeated_rows(tree):
 def test_plain_trees_grow_on_proba():
     assert grows_on_proba(DecisionTreeClassifier(criterion="log_loss"))
     assert grows_on_proba(DecisionTreeClassifier(max_features="sqrt"))
+
+
+def test_make_student_refuses_an_unknown_task():
+    """A typo in the task would otherwise give the regression student."""
+    from skdistill import make_student
+
+    with pytest.raises(ValueError, match="task='Classification' is not a task"):
+        make_student("tree", "Classification")

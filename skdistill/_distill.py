@@ -50,6 +50,7 @@ from ._soft_targets import (
     soften,
 )
 from ._teacher import (
+    columns_by_name,
     default_teacher,
     fill_random_state,
     is_frozen,
@@ -379,6 +380,21 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         if isinstance(self.n_synthetic, str):  # 'auto'
             return auto_n_synthetic(self.student, self._task)
         return self.n_synthetic
+
+    def _check_teacher_columns(self, teacher):
+        where = columns_by_name(teacher)
+        if where:
+            name = type(self).__name__
+            raise ValueError(
+                f"The teacher picks DataFrame columns by name ({where}), but "
+                f"{name} gives its teacher numeric arrays without column names "
+                "(the rows of X and the synthetic rows). Put the column "
+                f"selection in front of the distiller: make_pipeline(preprocessing, "
+                f"{name}(teacher=model_without_it)); for a fitted pipeline, "
+                f"make_pipeline(FrozenEstimator(fitted[:-1]), "
+                f"{name}(FrozenEstimator(fitted[-1]))). Or select columns by "
+                "position."
+            )
 
     def _check_student_budget(self):
         """``student_budget`` is valid, and only given with ``student='auto'``."""
@@ -914,6 +930,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 "distiller needs the teacher's probabilities (e.g. SVC needs "
                 "probability=True)."
             )
+        self._check_teacher_columns(teacher)
         if not isinstance(self.student, str):
             _students.check_student(self.student, "classification")
         self._check_student_budget()
@@ -1287,6 +1304,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
                 f"{type(teacher).__name__} is not (estimator type "
                 f"{get_tags(teacher).estimator_type!r})."
             )
+        self._check_teacher_columns(teacher)
         if not isinstance(self.student, str):
             _students.check_student(self.student, "regression")
         self._check_student_budget()

@@ -374,6 +374,38 @@ def default_teacher(
     return ensemble
 
 
+def columns_by_name(estimator, where: str = "teacher") -> str | None:
+    """Where ``estimator`` picks DataFrame columns by name (a
+    ``ColumnTransformer`` given column names or a selector), or None.
+
+    The distillers hand their teacher numeric arrays (the rows of ``X`` and
+    the synthetic rows), which have no column names.
+    """
+    from sklearn.compose import ColumnTransformer
+
+    if isinstance(estimator, ColumnTransformer):
+        for name, transformer, columns in estimator.transformers:
+            picked = [columns] if isinstance(columns, str) else columns
+            if callable(columns) or any(isinstance(c, str) for c in picked):
+                return f"{where}'s ColumnTransformer, transformer {name!r}"
+            found = columns_by_name(transformer, f"{where}[{name!r}]")
+            if found:
+                return found
+        return None
+    if not hasattr(estimator, "get_params"):
+        return None
+    for key, value in estimator.get_params(deep=False).items():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, tuple) and len(item) >= 2:  # (name, estimator)
+                item = item[1]
+            if hasattr(item, "get_params") and not isinstance(item, type):
+                found = columns_by_name(item, f"{where}.{key}")
+                if found:
+                    return found
+    return None
+
+
 def is_frozen(estimator) -> bool:
     """Whether ``estimator`` is an already fitted model wrapped to stay fitted."""
     return isinstance(estimator, FrozenEstimator)

@@ -862,3 +862,34 @@ def test_the_single_row_hint_is_only_for_stratification_errors():
     with pytest.raises(InvalidParameterError) as info:
         DistilledClassifier(bad, n_synthetic=0, random_state=0).fit(X, y)
     assert "single row" not in str(info.value)
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_teacher_picking_columns_by_name_is_refused_with_the_fix(frozen):
+    """The teacher gets arrays without column names: a ColumnTransformer given
+    names fails in fit with the way out, not deep inside scikit-learn; the
+    way out (the preprocessing frozen in front) works."""
+    import pandas as pd
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(300, 3)), columns=["a", "b", "c"])
+    y = (X.a + X.b > 0).astype(int).to_numpy()
+    teacher = make_pipeline(
+        make_column_transformer((StandardScaler(), ["a", "b"])),
+        HistGradientBoostingClassifier(max_iter=10, random_state=0),
+    )
+    if frozen:
+        teacher = FrozenEstimator(teacher.fit(X, y))
+    with pytest.raises(ValueError, match="columns by name.*FrozenEstimator"):
+        DistilledClassifier(teacher, n_synthetic=0.5, random_state=0).fit(X, y)
+    fitted = teacher.estimator if frozen else teacher.fit(X, y)
+    model = make_pipeline(
+        FrozenEstimator(fitted[:-1]),
+        DistilledClassifier(
+            FrozenEstimator(fitted[-1]), n_synthetic=0.5, random_state=0
+        ),
+    ).fit(X, y)
+    assert model.score(X, y) > 0.8

@@ -778,7 +778,11 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
     random_state : int, RandomState instance or None, default=None
         Seeds the teacher, the calibration split, the augmenter and the student
         (only their ``random_state`` parameters left to ``None``). The same int
-        gives the same model, bit for bit.
+        gives the same model, bit for bit, with ``n_jobs`` None or 1; with more
+        jobs a forest in the teacher (the default teacher's extra-trees) sums
+        its trees' probabilities in the order its threads finish
+        (scikit-learn), so soft targets can differ in the last bit (up to
+        3e-16 seen) and a student fitted on them may differ slightly.
     verbose : int, default=0
         Print each phase with its elapsed time to stderr.
 

@@ -1187,14 +1187,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         metavar="US",
-        help="with --student auto: single-row ONNX Runtime latency budget in µs",
+        help="with --student auto: single-row ONNX Runtime latency budget in µs "
+        "of the student's graph (the table's encoding runs on top)",
     )
     fit.add_argument(
         "--max-onnx-bytes",
         type=int,
         default=None,
         metavar="BYTES",
-        help="with --student auto: ONNX file size budget in bytes",
+        help="with --student auto: size budget in bytes of the student's ONNX "
+        "graph; model.onnx adds the table's encoding and metadata",
     )
     fit.add_argument(
         "--teacher", choices=list(TEACHERS), default="default", help=teacher_help

@@ -396,6 +396,13 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                 "position."
             )
 
+    def _check_n_synthetic(self):
+        if isinstance(self.n_synthetic, bool):  # an int to _parameter_constraints
+            raise ValueError(
+                f"n_synthetic must be 'auto', a count or a multiple of the "
+                f"training rows; got {self.n_synthetic!r}."
+            )
+
     def _check_student_budget(self):
         """``student_budget`` is valid, and only given with ``student='auto'``."""
         if check_budget(self.student_budget) and not (
@@ -938,6 +945,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         if not isinstance(self.student, str):
             _students.check_student(self.student, "classification")
         self._check_student_budget()
+        self._check_n_synthetic()
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):
@@ -1312,6 +1320,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         if not isinstance(self.student, str):
             _students.check_student(self.student, "regression")
         self._check_student_budget()
+        self._check_n_synthetic()
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):

@@ -209,6 +209,9 @@ def check_budget(budget) -> dict:
             "(single-row ONNX Runtime latency) and/or 'onnx_bytes'."
         )
     for key, value in budget.items():
-        if not (isinstance(value, (int, float)) and value > 0):
-            raise ValueError(f"student_budget[{key!r}] must be > 0; got {value!r}.")
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not (number and value > 0):
+            raise ValueError(
+                f"student_budget[{key!r}] must be a number > 0; got {value!r}."
+            )
     return dict(budget)

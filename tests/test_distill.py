@@ -893,3 +893,16 @@ def test_teacher_picking_columns_by_name_is_refused_with_the_fix(frozen):
         ),
     ).fit(X, y)
     assert model.score(X, y) > 0.8
+
+
+def test_booleans_are_not_numbers_of_rows_or_budgets():
+    """True is an int to Python: n_synthetic=True and a budget of True are
+    refused, not taken as 1."""
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    teacher = HistGradientBoostingClassifier(max_iter=5)
+    with pytest.raises(ValueError, match="n_synthetic must be.*got True"):
+        DistilledClassifier(teacher, n_synthetic=True).fit(X, y)
+    with pytest.raises(ValueError, match=r"student_budget\['onnx_bytes'\] must be"):
+        DistilledClassifier(teacher, "auto", student_budget={"onnx_bytes": True}).fit(
+            X, y
+        )

@@ -27,6 +27,8 @@ from sklearn.base import (
     is_regressor,
 )
 from sklearn.ensemble._forest import BaseForest
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.multioutput import MultiOutputRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.tree import BaseDecisionTree
@@ -425,6 +427,17 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             )
         teacher = self._resolved_teacher(n_outputs)
         if is_frozen(teacher):
+            inner = teacher
+            while isinstance(inner, FrozenEstimator):
+                inner = inner.estimator
+            try:
+                check_is_fitted(inner)
+            except NotFittedError:
+                raise ValueError(
+                    f"The frozen teacher {type(inner).__name__} is not fitted: "
+                    "FrozenEstimator keeps a fitted model as it is. Fit it "
+                    "first, or pass it unfrozen for the distiller to fit."
+                ) from None
             return teacher
         teacher = clone(teacher)
         fill_random_state(teacher, seeds["teacher"])

@@ -906,3 +906,10 @@ def test_booleans_are_not_numbers_of_rows_or_budgets():
         DistilledClassifier(teacher, "auto", student_budget={"onnx_bytes": True}).fit(
             X, y
         )
+
+
+def test_frozen_unfitted_teacher_is_named():
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    teacher = FrozenEstimator(HistGradientBoostingClassifier(max_iter=5))
+    with pytest.raises(ValueError, match="frozen teacher Hist.*not fitted"):
+        DistilledClassifier(teacher).fit(X, y)

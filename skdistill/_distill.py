@@ -394,7 +394,8 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                 f"selection in front of the distiller: make_pipeline(preprocessing, "
                 f"{name}(teacher=model_without_it)); for a fitted pipeline, "
                 f"make_pipeline(FrozenEstimator(fitted[:-1]), "
-                f"{name}(FrozenEstimator(fitted[-1]))). Or select columns by "
+                f"{name}(FrozenEstimator(fitted[-1]))), its output dense (e.g. "
+                "OneHotEncoder(sparse_output=False)). Or select columns by "
                 "position."
             )
 
@@ -1226,7 +1227,10 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         search share one teacher object per fold instead of each reading it
         back. ``None``: no caching.
     random_state : int, RandomState instance or None, default=None
-        Seeds every random part of the fit; the same int gives the same model.
+        Seeds every random part of the fit; the same int gives the same model,
+        bit for bit with ``n_jobs`` None or 1 (with more, the default teacher's
+        extra-trees sums its trees in the order its threads finish, which can
+        move the soft targets in the last bit).
     verbose : int, default=0
         Print each phase with its elapsed time to stderr.
 

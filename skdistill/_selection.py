@@ -14,6 +14,7 @@ set. Every candidate's figures are kept in ``student_search_``.
 
 from __future__ import annotations
 
+import numbers
 import time
 import warnings
 
@@ -209,9 +210,9 @@ def check_budget(budget) -> dict:
             "(single-row ONNX Runtime latency) and/or 'onnx_bytes'."
         )
     for key, value in budget.items():
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        number = isinstance(value, numbers.Real) and not isinstance(
+            value, (bool, np.bool_)
+        )
         if not (number and value > 0):
-            raise ValueError(
-                f"student_budget[{key!r}] must be a number > 0; got {value!r}."
-            )
+            raise ValueError(f"student_budget[{key!r}] must be > 0; got {value!r}.")
     return dict(budget)

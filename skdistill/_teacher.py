@@ -374,35 +374,59 @@ def default_teacher(
     return ensemble
 
 
+def _picks_names(columns) -> bool:
+    """Whether a ColumnTransformer column spec needs column names."""
+    from sklearn.compose import make_column_selector
+
+    if isinstance(columns, make_column_selector):
+        return True
+    if isinstance(columns, str):
+        return True
+    if isinstance(columns, slice):
+        return isinstance(columns.start, str) or isinstance(columns.stop, str)
+    if isinstance(columns, (list, tuple, np.ndarray)):
+        return any(isinstance(c, str) for c in columns)
+    return False  # an int, booleans, a positional callable
+
+
 def columns_by_name(estimator, where: str = "teacher") -> str | None:
-    """Where ``estimator`` picks DataFrame columns by name (a
-    ``ColumnTransformer`` given column names or a selector), or None.
+    """Where ``estimator`` picks columns of its input by name (a
+    ``ColumnTransformer`` given column names or a ``make_column_selector``),
+    or None.
 
     The distillers hand their teacher numeric arrays (the rows of ``X`` and
-    the synthetic rows), which have no column names.
+    the synthetic rows), which have no column names. Only the parts that see
+    that input are searched: a Pipeline's first step (later steps may see
+    names its steps make), a ColumnTransformer's transformers and remainder,
+    and the members of other meta-estimators.
     """
     from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
 
+    if isinstance(estimator, Pipeline):
+        name, first = estimator.steps[0]
+        return columns_by_name(first, f"{where}[{name!r}]")
     if isinstance(estimator, ColumnTransformer):
-        for name, transformer, columns in estimator.transformers:
-            picked = [columns] if isinstance(columns, str) else columns
-            if callable(columns) or any(isinstance(c, str) for c in picked):
+        parts = list(estimator.transformers)
+        parts.append(("remainder", estimator.remainder, None))
+        for name, transformer, columns in parts:
+            if columns is not None and _picks_names(columns):
                 return f"{where}'s ColumnTransformer, transformer {name!r}"
             found = columns_by_name(transformer, f"{where}[{name!r}]")
             if found:
                 return found
         return None
-    if not hasattr(estimator, "get_params"):
+    if not hasattr(estimator, "get_params") or isinstance(estimator, type):
         return None
     for key, value in estimator.get_params(deep=False).items():
         items = value if isinstance(value, list) else [value]
         for item in items:
+            path = f"{where}.{key}"
             if isinstance(item, tuple) and len(item) >= 2:  # (name, estimator)
-                item = item[1]
-            if hasattr(item, "get_params") and not isinstance(item, type):
-                found = columns_by_name(item, f"{where}.{key}")
-                if found:
-                    return found
+                path, item = f"{path}[{item[0]!r}]", item[1]
+            found = columns_by_name(item, path)
+            if found:
+                return found
     return None
 
 

@@ -895,6 +895,40 @@ def test_teacher_picking_columns_by_name_is_refused_with_the_fix(frozen):
     assert model.score(X, y) > 0.8
 
 
+def test_columns_by_name_finds_names_only_where_the_input_arrives():
+    """Positional specs (slice, int, callable) and names made inside the
+    teacher are fine; names, a name slice or a selector on the input, also
+    inside a member of an ensemble or a remainder, are found."""
+    from sklearn.compose import ColumnTransformer, make_column_selector
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    from skdistill._teacher import columns_by_name
+
+    def teacher(columns, remainder="drop"):
+        ct = ColumnTransformer([("s", StandardScaler(), columns)], remainder=remainder)
+        return make_pipeline(ct, HistGradientBoostingClassifier(max_iter=5))
+
+    for positional in (slice(0, 2), 0, [0, 1], lambda X: [0, 1]):
+        assert columns_by_name(teacher(positional)) is None
+    for named in ("a", ["a", "b"], slice("a", "b"), make_column_selector("a")):
+        assert "transformer 's'" in columns_by_name(teacher(named))
+    inner = ColumnTransformer([("n", StandardScaler(), ["a"])])
+    assert columns_by_name(teacher([0], remainder=inner))
+    voting = VotingClassifier([("ok", teacher([0])), ("named", teacher(["a"]))])
+    assert "named" in columns_by_name(voting)
+    # names made inside the teacher: a later step picking them is fine
+    framed = make_pipeline(
+        FunctionTransformer(feature_names_out="one-to-one"),
+        ColumnTransformer([("s", StandardScaler(), ["x0", "x1"])]),
+        HistGradientBoostingClassifier(max_iter=5),
+    ).set_output(transform="pandas")
+    assert columns_by_name(framed) is None
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    DistilledClassifier(teacher(slice(0, 2)), n_synthetic=0.5).fit(X, y)
+
+
 def test_booleans_are_not_numbers_of_rows_or_budgets():
     """True is an int to Python: n_synthetic=True and a budget of True are
     refused, not taken as 1."""

@@ -78,6 +78,7 @@ def _check_ordinal_encoders(model) -> None:
 
 
 def _is_nan(value) -> bool:
+    """A float NaN (scikit-learn's own test is private API)."""
     return isinstance(value, float) and np.isnan(value)
 
 

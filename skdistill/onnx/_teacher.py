@@ -462,7 +462,8 @@ def trial_conversions(enabled: bool):
 def initial_types(X_sample) -> list:
     """The graph inputs for ``X_sample``, as ``skl2onnx.to_onnx`` guesses them,
     except for two kinds of DataFrame column skl2onnx fails on: a text column
-    (object or pandas string dtype) is a string input whatever its first value
+    (object or pandas string dtype, or a ``category`` of text) is a string
+    input whatever its first value
     (skl2onnx looks at that value only, and fails on a missing one), and a
     pandas nullable number or boolean (``Int64``, ``Float64``, ``boolean``) is
     a float64 input, as scikit-learn reads it (missing values NaN)."""
@@ -484,7 +485,11 @@ def initial_types(X_sample) -> list:
         nullable = isinstance(dtype, pd.api.extensions.ExtensionDtype) and (
             is_numeric_dtype(dtype) or is_bool_dtype(dtype)
         )
-        if is_object_dtype(dtype) or is_string_dtype(dtype):
+        text_categories = isinstance(dtype, pd.CategoricalDtype) and (
+            is_object_dtype(dtype.categories.dtype)
+            or is_string_dtype(dtype.categories.dtype)
+        )
+        if is_object_dtype(dtype) or is_string_dtype(dtype) or text_categories:
             types.append((name, StringTensorType([None, 1])))
         elif nullable and not isinstance(dtype, pd.CategoricalDtype):
             types.append((name, DoubleTensorType([None, 1])))

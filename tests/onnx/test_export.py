@@ -323,7 +323,8 @@ def test_columns_sharing_an_onnx_name_are_refused():
         input_columns([Input()], X.columns)
 
 
-def test_sample_whose_text_value_is_missing():
+@pytest.mark.parametrize("dtype", [object, "category"])
+def test_sample_whose_text_value_is_missing(dtype):
     """skl2onnx guesses a column's type from its first value; a text column
     whose sample value is missing is still a string input, and rows with
     missing text (a category the encoder learnt) match the pipeline."""
@@ -333,6 +334,8 @@ def test_sample_whose_text_value_is_missing():
     X_test["color"] = X_test["color"].astype(object)
     X.loc[X.index[::9], "color"] = np.nan
     X_test.loc[X_test.index[::5], "color"] = np.nan
+    for frame_ in (X, X_test):
+        frame_["color"] = frame_["color"].astype(dtype)
     model = make_pipeline(column_transformer(), distiller("multiclass", "tree"))
     with threadpool_limits(1):
         model.fit(X, y)

@@ -40,12 +40,14 @@ def _distillers(model) -> list:
 
 
 def _steps_within(est):
-    """``est`` and every step inside it (pipelines, column transformers)."""
+    """``est`` and every step inside it (pipelines, column transformers,
+    feature unions)."""
     yield est
     if isinstance(est, Pipeline):
         for _, step in est.steps:
             yield from _steps_within(step)
-    for _, transformer, *_ in getattr(est, "transformers_", []):
+    parts = [*getattr(est, "transformers_", []), *getattr(est, "transformer_list", [])]
+    for _, transformer, *_ in parts:
         if not isinstance(transformer, str):  # 'drop', 'passthrough'
             yield from _steps_within(transformer)
 
@@ -503,6 +505,14 @@ def onnx_feeds(sess, X) -> dict:
         if dtype is not object and not isinstance(column.dtype, np.dtype):
             column = column.astype(np.float64)  # Int64, boolean: NA -> NaN
         column = column.to_numpy()
+        if np.dtype(dtype).kind in "iu" and column.dtype.kind == "f":
+            if np.isnan(column).any():
+                raise ValueError(
+                    f"Column {columns[inp.name]!r} has missing values, but the "
+                    f"ONNX input {inp.name!r} is {inp.type} (the export's "
+                    "sample had integers there): export with that column as "
+                    "float to score rows with missing values."
+                )
         if dtype is object:
             # skl2onnx writes an encoder's categories with str(): a missing
             # value the encoder learnt as a category (NaN -> 'nan', None ->

@@ -26,7 +26,7 @@ from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from threadpoolctl import threadpool_limits
@@ -356,7 +356,6 @@ def test_pandas_nullable_columns():
     scikit-learn reads them (skl2onnx alone fails on their arrays). Without
     pd.NA: a passthrough refuses it, and onnxruntime has no float64 Imputer."""
     import pandas as pd
-    from sklearn.preprocessing import OneHotEncoder
 
     rng = np.random.default_rng(0)
 
@@ -423,11 +422,50 @@ def test_ordinal_encoder_coding_missing_values_as_nan_is_refused():
     assert result.max_abs_diff <= PROBA_BOUND[np.float32], result
 
 
+def test_ordinal_encoder_in_a_feature_union_is_checked_too():
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.preprocessing import OrdinalEncoder
+
+    X, y, _ = data("multiclass", "pipeline")
+    X = X[["color"]].astype(object)
+    X.loc[X.index[1::7], "color"] = np.nan
+    union = FeatureUnion([("ord", OrdinalEncoder())])
+    model = make_pipeline(union, distiller("multiclass", "tree"))
+    with threadpool_limits(1):
+        model.fit(X, y)
+    with pytest.raises(OnnxExportError, match="OrdinalEncoder learnt missing"):
+        to_onnx(model, X[:1])
+
+
+def test_missing_value_for_an_integer_input_is_refused():
+    """A graph exported from integer columns has int64 inputs: a missing
+    value there has no int64 form (it was cast to INT64_MIN)."""
+    import pandas as pd
+
+    from skdistill.onnx._api import onnx_feeds
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"k": rng.integers(0, 5, 300), "s": rng.choice(["u", "v"], 300)})
+    y = np.where((X.k > 2) ^ (X.s == "u"), "yes", "no")
+    model = make_pipeline(
+        ColumnTransformer(
+            [("num", "passthrough", ["k"]), ("cat", OneHotEncoder(), ["s"])]
+        ),
+        distiller("binary", "tree"),
+    )
+    with threadpool_limits(1):
+        model.fit(X, y)
+    sess = session(to_onnx(model, X[:1]))
+    rows = X[:5].astype({"k": float})
+    rows.loc[rows.index[2], "k"] = np.nan
+    with pytest.raises(ValueError, match="'k' has missing values.*tensor\\(int64\\)"):
+        onnx_feeds(sess, rows)
+
+
 def test_non_convertible_step_around_the_distiller_is_explained():
     """A step skl2onnx refuses (a text imputer of NaN) is not the student's
     fault: the error says so and carries skl2onnx's reason."""
     from sklearn.impute import SimpleImputer
-    from sklearn.preprocessing import OneHotEncoder
 
     X, y, _ = data("multiclass", "pipeline")
     X = X.copy()

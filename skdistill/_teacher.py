@@ -391,8 +391,8 @@ def _picks_names(columns) -> bool:
 
 def columns_by_name(estimator, where: str = "teacher") -> str | None:
     """Where ``estimator`` picks columns of its input by name (a
-    ``ColumnTransformer`` given column names or a ``make_column_selector``),
-    or None.
+    ``ColumnTransformer`` given column names or a ``make_column_selector``,
+    ``categorical_features`` given as names), or None.
 
     The distillers hand their teacher numeric arrays (the rows of ``X`` and
     the synthetic rows), which have no column names. Only the parts that see
@@ -418,7 +418,11 @@ def columns_by_name(estimator, where: str = "teacher") -> str | None:
         return None
     if not hasattr(estimator, "get_params") or isinstance(estimator, type):
         return None
-    for key, value in estimator.get_params(deep=False).items():
+    params = estimator.get_params(deep=False)
+    named = params.get("categorical_features")  # HistGradientBoosting's
+    if _picks_names(named) and not isinstance(named, str):  # str: 'from_dtype'
+        return f"{where}'s categorical_features"
+    for key, value in params.items():
         items = value if isinstance(value, list) else [value]
         for item in items:
             path = f"{where}.{key}"

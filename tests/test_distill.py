@@ -918,6 +918,11 @@ def test_columns_by_name_finds_names_only_where_the_input_arrives():
     assert columns_by_name(teacher([0], remainder=inner))
     voting = VotingClassifier([("ok", teacher([0])), ("named", teacher(["a"]))])
     assert "named" in columns_by_name(voting)
+    hgb = HistGradientBoostingClassifier(categorical_features=["a"])
+    assert "categorical_features" in columns_by_name(hgb)
+    for fine in ("from_dtype", [0], None):
+        hgb.set_params(categorical_features=fine)
+        assert columns_by_name(hgb) is None
     # names made inside the teacher: a later step picking them is fine
     framed = make_pipeline(
         FunctionTransformer(feature_names_out="one-to-one"),

@@ -108,7 +108,7 @@ def test_scaler_far_from_zero_is_not_folded(family, dtype):
 
 
 def test_fold_limit_weighs_each_column_by_its_weight():
-    """The limit (4 in float32) bounds each unit's |w|-weighted mean of
+    """The limit (6 in float32) bounds each unit's |w|-weighted mean of
     |mean| / scale: a column far from zero stops the fold only when it
     carries enough of some unit's weight."""
     mean, scale = np.array([2000.0, 0.5]), np.array([100.0, 1.0])  # ratios 20, 0.5
@@ -117,8 +117,8 @@ def test_fold_limit_weighs_each_column_by_its_weight():
         return within_fold_limit(mean, scale, np.array(weights), dtype)
 
     assert folds([[0.01, 0.02], [1.0, 1.0]])  # units: 0.69, 0.88
-    assert folds([[0.2], [1.0]])  # (4 + 0.5) / 1.2 = 3.75
-    assert not folds([[0.25], [1.0]])  # (5 + 0.5) / 1.25 = 4.4
+    assert folds([[0.35], [1.0]])  # (7 + 0.5) / 1.35 = 5.56
+    assert not folds([[0.45], [1.0]])  # (9 + 0.5) / 1.45 = 6.55
     assert not folds([[0.01, 1.0], [1.0, 1.0]])  # the second unit: 10.25
     assert folds([[0.01, 1.0], [1.0, 1.0]], np.float64)  # limit 100
     # a unit without weight folds; the far column alone does not

@@ -28,7 +28,6 @@ from sklearn.base import (
 )
 from sklearn.ensemble._forest import BaseForest
 from sklearn.exceptions import NotFittedError
-from sklearn.frozen import FrozenEstimator
 from sklearn.multioutput import MultiOutputRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.tree import BaseDecisionTree
@@ -57,6 +56,7 @@ from ._teacher import (
     fill_random_state,
     is_frozen,
     teacher_proba,
+    unfrozen,
 )
 from ._teacher_stage import (
     classification_stage,
@@ -383,6 +383,14 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             return auto_n_synthetic(self.student, self._task)
         return self.n_synthetic
 
+    def _check_shared_components(self, teacher):
+        """The checks both distillers make after their teacher's type."""
+        self._check_teacher_columns(teacher)
+        if not isinstance(self.student, str):
+            _students.check_student(self.student, self._task)
+        self._check_student_budget()
+        self._check_n_synthetic()
+
     def _check_teacher_columns(self, teacher):
         where = columns_by_name(teacher)
         if where:
@@ -428,9 +436,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             )
         teacher = self._resolved_teacher(n_outputs)
         if is_frozen(teacher):
-            inner = teacher
-            while isinstance(inner, FrozenEstimator):
-                inner = inner.estimator
+            inner = unfrozen(teacher)
             try:
                 check_is_fitted(inner)
             except NotFittedError:
@@ -955,11 +961,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                 "distiller needs the teacher's probabilities (e.g. SVC needs "
                 "probability=True)."
             )
-        self._check_teacher_columns(teacher)
-        if not isinstance(self.student, str):
-            _students.check_student(self.student, "classification")
-        self._check_student_budget()
-        self._check_n_synthetic()
+        self._check_shared_components(teacher)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):
@@ -1333,11 +1335,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
                 f"{type(teacher).__name__} is not (estimator type "
                 f"{get_tags(teacher).estimator_type!r})."
             )
-        self._check_teacher_columns(teacher)
-        if not isinstance(self.student, str):
-            _students.check_student(self.student, "regression")
-        self._check_student_budget()
-        self._check_n_synthetic()
+        self._check_shared_components(teacher)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):

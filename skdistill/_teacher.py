@@ -23,6 +23,7 @@ from sklearn.base import (
     RegressorMixin,
     clone,
 )
+from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.ensemble import (
     ExtraTreesClassifier,
     ExtraTreesRegressor,
@@ -34,6 +35,7 @@ from sklearn.ensemble import (
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.multioutput import MultiOutputRegressor
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -376,8 +378,6 @@ def default_teacher(
 
 def _picks_names(columns) -> bool:
     """Whether a ColumnTransformer column spec needs column names."""
-    from sklearn.compose import make_column_selector
-
     if isinstance(columns, make_column_selector):
         return True
     if isinstance(columns, str):
@@ -400,9 +400,6 @@ def columns_by_name(estimator, where: str = "teacher") -> str | None:
     names its steps make), a ColumnTransformer's transformers and remainder,
     and the members of other meta-estimators.
     """
-    from sklearn.compose import ColumnTransformer
-    from sklearn.pipeline import Pipeline
-
     if isinstance(estimator, Pipeline):
         name, first = estimator.steps[0]
         return columns_by_name(first, f"{where}[{name!r}]")
@@ -437,6 +434,13 @@ def columns_by_name(estimator, where: str = "teacher") -> str | None:
 def is_frozen(estimator) -> bool:
     """Whether ``estimator`` is an already fitted model wrapped to stay fitted."""
     return isinstance(estimator, FrozenEstimator)
+
+
+def unfrozen(estimator):
+    """The model inside ``estimator``'s FrozenEstimator wrappers (or itself)."""
+    while isinstance(estimator, FrozenEstimator):
+        estimator = estimator.estimator
+    return estimator
 
 
 def fit_teacher(teacher, X, y, sample_weight=None):

@@ -16,10 +16,10 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._cascade import DistilledCascade
 from .._distill import DistilledClassifier, DistilledRegressor
+from .._teacher import unfrozen
 from ._converters import register
 from ._graph import OnnxExportError
 from ._teacher import (
-    _unwrap,
     conversion_problem,
     convert_teacher,
     convert_with_fixes,
@@ -336,7 +336,7 @@ def teacher_to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=No
     """
     register()
     teacher = model.teacher_ if hasattr(model, "teacher_") else model
-    teacher = _unwrap(teacher)
+    teacher = unfrozen(teacher)
     _check_sample(model, X_sample)
     X_sample = np.asarray(X_sample, dtype=np.float32)
     onx = convert_teacher(

@@ -38,9 +38,8 @@ from skl2onnx.common.shape_calculator import (
     calculate_linear_regressor_output_shapes,
 )
 from sklearn.base import is_classifier
-from sklearn.frozen import FrozenEstimator
 
-from .._teacher import EarlyStoppingClassifier, EarlyStoppingRegressor
+from .._teacher import EarlyStoppingClassifier, EarlyStoppingRegressor, unfrozen
 from ._graph import OnnxExportError, proto_type
 
 #: onnxmltools 1.16 converts XGBoost 3.2 / LightGBM 4.7 only when the
@@ -513,12 +512,6 @@ def convert_with_fixes(model, X_sample, *, options=None, target_opset=None):
 
 
 # ------------------------------------------------------------------- export
-def _unwrap(teacher):
-    while isinstance(teacher, FrozenEstimator):
-        teacher = teacher.estimator
-    return teacher
-
-
 def _members(teacher) -> list[tuple[str, object]]:
     if hasattr(teacher, "named_estimators_"):
         return list(teacher.named_estimators_.items())
@@ -546,7 +539,7 @@ def convert_teacher(teacher, X_sample, *, zipmap, target_opset):
     except Exception as exc:
         failed = []
         for name, member in _members(teacher):
-            member = _unwrap(member)
+            member = unfrozen(member)
             opts = {id(member): {"zipmap": False}} if is_classifier(member) else None
             try:
                 convert_with_fixes(

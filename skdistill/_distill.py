@@ -54,7 +54,9 @@ from ._teacher import (
     columns_by_name,
     default_teacher,
     fill_random_state,
+    in_order,
     is_frozen,
+    teacher_predict,
     teacher_proba,
     unfrozen,
 )
@@ -785,7 +787,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
     chunk_size : int, default=50000
         Synthetic rows generated and labelled at a time.
     n_jobs : int or None, default=None
-        Parallel labelling of chunks (joblib) and threads of the default teacher.
+        Parallel labelling of synthetic chunks (joblib threads) and threads of
+        the default teacher's members (their fits; when labelling, its
+        extra-trees runs sequentially, see ``random_state``).
     student_budget : dict or None, default=None
         Only with ``student='auto'``: ``{'latency_us': ..., 'onnx_bytes': ...}``
         (either key optional), the largest single-row ONNX Runtime latency in
@@ -805,11 +809,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
     random_state : int, RandomState instance or None, default=None
         Seeds the teacher, the calibration split, the augmenter and the student
         (only their ``random_state`` parameters left to ``None``). The same int
-        gives the same model, bit for bit, with ``n_jobs`` None or 1; with more
-        jobs a forest in the teacher (the default teacher's extra-trees) sums
-        its trees' probabilities in the order its threads finish
-        (scikit-learn), so soft targets can differ in the last bit (up to
-        3e-16 seen) and a student fitted on them may differ slightly.
+        and the same ``n_jobs`` give the same model, bit for bit: the teacher
+        labels rows with joblib run sequentially (a forest then adds its
+        trees in tree order, not in the order its threads finish), so
+        threads never change its outputs.
     verbose : int, default=0
         Print each phase with its elapsed time to stderr.
 
@@ -1211,7 +1214,9 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
     chunk_size : int, default=50000
         Synthetic rows generated and labelled at a time.
     n_jobs : int or None, default=None
-        Parallel labelling of chunks (joblib) and threads of the default teacher.
+        Parallel labelling of synthetic chunks (joblib threads) and threads of
+        the default teacher's members (their fits; when labelling, its
+        extra-trees runs sequentially, see ``random_state``).
     student_budget : dict or None, default=None
         Only with ``student='auto'``: ``{'latency_us': ..., 'onnx_bytes': ...}``
         (either key optional), the largest single-row ONNX Runtime latency in
@@ -1229,10 +1234,10 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         search share one teacher object per fold instead of each reading it
         back. ``None``: no caching.
     random_state : int, RandomState instance or None, default=None
-        Seeds every random part of the fit; the same int gives the same model,
-        bit for bit with ``n_jobs`` None or 1 (with more, the default teacher's
-        extra-trees sums its trees in the order its threads finish, which can
-        move the soft targets in the last bit).
+        Seeds every random part of the fit; the same int and the same
+        ``n_jobs`` give the same model, bit for bit (the teacher labels rows
+        with joblib run sequentially, so a forest adds its trees in tree
+        order whatever its threads).
     verbose : int, default=0
         Print each phase with its elapsed time to stderr.
 
@@ -1409,9 +1414,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         return self
 
     def _teacher_outputs(self, rows):
-        return np.asarray(self.teacher_.predict(rows), dtype=np.float64).reshape(
-            len(rows), -1
-        )
+        return teacher_predict(self.teacher_, rows)
 
     def _encode_labels(self, y):
         y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
@@ -1466,7 +1469,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         X = validate_data(
             self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64
         )
-        return self.teacher_.predict(X)
+        return in_order(self.teacher_.predict, X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

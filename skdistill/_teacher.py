@@ -16,6 +16,7 @@ import numbers
 import warnings
 
 import numpy as np
+from joblib import parallel_config
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -464,13 +465,34 @@ def fit_teacher(teacher, X, y, sample_weight=None):
     return teacher.fit(X, y)
 
 
+def in_order(predict, X):
+    """``predict(X)`` with joblib running sequentially in the calling thread.
+
+    A forest predicting with ``n_jobs`` threads (the default teacher's
+    extra-trees, a user's random forest) adds its trees' outputs in the order
+    its threads finish, so the same rows get outputs that differ in the last
+    bit from call to call (scikit-learn's ``_accumulate_prediction``; 10 of 10
+    calls of a 200-tree ``ExtraTreesClassifier(n_jobs=2)`` on 20,000 rows
+    differed from the first). Run sequentially, a forest adds them in tree
+    order: the same outputs every call, equal to ``n_jobs=1``'s, so the soft
+    targets and the model fitted on them are reproducible bit for bit. The
+    setting is thread-local (joblib): members parallel by OpenMP (XGBoost,
+    LightGBM, HistGradientBoosting), which score each row alone, keep their
+    threads, and so do parallel chunks labelled by the distiller's ``n_jobs``.
+    Every prediction skdistill asks of a teacher goes through here.
+    """
+    with parallel_config(backend="sequential"):
+        return predict(X)
+
+
 def teacher_proba(teacher, X, classes: np.ndarray) -> np.ndarray:
     """The teacher's probabilities with columns in the order of ``classes``.
 
     A teacher fitted on a subset of the classes (a fold without a rare class)
-    gets zero columns for the classes it never saw.
+    gets zero columns for the classes it never saw. Computed by
+    :func:`in_order`.
     """
-    proba = np.asarray(teacher.predict_proba(X), dtype=np.float64)
+    proba = np.asarray(in_order(teacher.predict_proba, X), dtype=np.float64)
     teacher_classes = np.asarray(teacher.classes_)
     if len(teacher_classes) == len(classes) and np.array_equal(
         teacher_classes, classes
@@ -479,6 +501,14 @@ def teacher_proba(teacher, X, classes: np.ndarray) -> np.ndarray:
     full = np.zeros((proba.shape[0], len(classes)))
     full[:, np.searchsorted(classes, teacher_classes)] = proba
     return full
+
+
+def teacher_predict(teacher, X) -> np.ndarray:
+    """A regression teacher's predictions as float64 of shape (n_rows, n_outputs),
+    computed by :func:`in_order`."""
+    return np.asarray(in_order(teacher.predict, X), dtype=np.float64).reshape(
+        len(X), -1
+    )
 
 
 def held_out_proba(teacher, X, y, sample_weight, cv, random_state, classes):

@@ -30,7 +30,13 @@ from ._calibration import (
     negative_log_likelihood,
 )
 from ._soft_targets import proba_to_logits, soften
-from ._teacher import fit_teacher, held_out_proba, is_frozen, teacher_proba
+from ._teacher import (
+    fit_teacher,
+    held_out_proba,
+    is_frozen,
+    teacher_predict,
+    teacher_proba,
+)
 from ._transfer import build_transfer_set, n_synthetic_rows
 from .augment import NoAugmenter, resolve_augmenter
 
@@ -321,15 +327,10 @@ def regression_stage(
     ``outputs`` has shape (n_transfer, n_outputs).
     """
     part = teacher_part(teacher, X, y, sample_weight, log)
-    fitted = part.teacher
-
-    def label(rows):
-        return np.asarray(fitted.predict(rows), dtype=np.float64).reshape(len(rows), -1)
-
     return _stage(
         part,
         X,
-        label,
+        lambda rows: teacher_predict(part.teacher, rows),
         augment,
         n_synthetic,
         seeds["augment"],

@@ -1,18 +1,20 @@
-"""Teacher fitting helpers (skdistill/_teacher.py): sample weights."""
+"""Teacher fitting and prediction helpers (skdistill/_teacher.py): sample weights,
+thread-independent outputs."""
 
 import warnings
 
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import make_classification
+from sklearn.datasets import make_classification, make_regression
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestRegressor
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skdistill import DistilledClassifier
-from skdistill._teacher import fit_teacher
+from skdistill import DistilledClassifier, DistilledRegressor
+from skdistill._teacher import fit_teacher, teacher_predict, teacher_proba
 
 
 def _data():
@@ -51,3 +53,46 @@ def test_teacher_without_weights_is_fitted_without_them_and_warns():
     with pytest.warns(UserWarning, match="KNeighborsClassifier does not accept"):
         fitted = fit_teacher(KNeighborsClassifier(), X, y, sample_weight=w)
     assert fitted.n_samples_fit_ == len(X)
+
+
+def test_forest_teacher_outputs_do_not_depend_on_its_threads():
+    # A forest predicting on 2 threads adds its trees in the order the threads
+    # finish; skdistill's calls add them in tree order: every call equals n_jobs=1.
+    X, y = make_classification(4000, 10, n_informative=6, n_classes=3, random_state=0)
+    threaded = ExtraTreesClassifier(100, n_jobs=2, random_state=0).fit(X, y)
+    expected = clone(threaded).set_params(n_jobs=1).fit(X, y).predict_proba(X)
+    for _ in range(4):
+        np.testing.assert_array_equal(
+            teacher_proba(threaded, X, threaded.classes_), expected
+        )
+    Xr, yr = make_regression(4000, 10, random_state=0)
+    forest = RandomForestRegressor(50, n_jobs=2, random_state=0).fit(Xr, yr)
+    single = clone(forest).set_params(n_jobs=1).fit(Xr, yr).predict(Xr)
+    for _ in range(4):
+        np.testing.assert_array_equal(teacher_predict(forest, Xr)[:, 0], single)
+
+
+def test_distilling_from_a_threaded_forest_is_bit_for_bit():
+    X, y = make_classification(2000, 8, n_informative=5, n_classes=3, random_state=1)
+    probas = [
+        DistilledClassifier(
+            ExtraTreesClassifier(60, min_samples_leaf=5, n_jobs=n_jobs),
+            "mlp",
+            random_state=0,
+        )
+        .fit(X, y)
+        .predict_proba(X)
+        for n_jobs in (2, 2, 1)
+    ]
+    np.testing.assert_array_equal(probas[0], probas[1])
+    np.testing.assert_array_equal(probas[0], probas[2])
+    Xr, yr = make_regression(2000, 8, random_state=1)
+    preds = [
+        DistilledRegressor(
+            RandomForestRegressor(40, n_jobs=n_jobs), "mlp", random_state=0
+        )
+        .fit(Xr, yr)
+        .predict(Xr)
+        for n_jobs in (2, 1)
+    ]
+    np.testing.assert_array_equal(preds[0], preds[1])

@@ -121,6 +121,31 @@ def _say(message: str = "") -> None:
     print(message, flush=True)
 
 
+_QUIET_HELP = "no progress lines and no warnings (errors still show)"
+
+
+@contextmanager
+def _warnings_once(quiet: bool):
+    """Warnings raised while a command runs, printed on stderr when it ends as
+    one line each, a repeated one once with its count (``-q``: none), instead
+    of Python's file-and-source form for every fit (an MLP candidate's
+    ``ConvergenceWarning`` came once per candidate and fold)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.filterwarnings("always", category=UserWarning)
+        try:
+            yield
+        finally:
+            counts: dict = {}
+            for w in caught:
+                first = str(w.message).strip().splitlines()[0] if str(w.message) else ""
+                key = (w.category.__name__, first)
+                counts[key] = counts.get(key, 0) + 1
+            if not quiet:
+                for (category, message), n in counts.items():
+                    times = f" ({n} times)" if n > 1 else ""
+                    print(f"skdistill: {category}: {message}{times}", file=sys.stderr)
+
+
 # ------------------------------------------------------------- atomic outputs
 @contextmanager
 def _staging_dir(out: Path, force: bool, inputs=()):
@@ -1124,7 +1149,7 @@ def build_parser() -> argparse.ArgumentParser:
         "make it ten times slower)",
     )
     demo.add_argument("--random-state", type=int, default=0, metavar="SEED")
-    demo.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    demo.add_argument("-q", "--quiet", action="store_true", help=_QUIET_HELP)
     demo.set_defaults(handler=_cmd_demo)
 
     # fit
@@ -1247,7 +1272,7 @@ def build_parser() -> argparse.ArgumentParser:
         "much faster)",
     )
     fit.add_argument("--random-state", type=int, default=0, metavar="SEED")
-    fit.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    fit.add_argument("-q", "--quiet", action="store_true", help=_QUIET_HELP)
     fit.set_defaults(handler=_cmd_fit)
 
     # predict
@@ -1279,7 +1304,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=".csv or .parquet (default: CSV on stdout)",
     )
-    predict.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    predict.add_argument("-q", "--quiet", action="store_true", help=_QUIET_HELP)
     predict.set_defaults(handler=_cmd_predict)
 
     # report
@@ -1319,7 +1344,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--random-state", type=int, default=0, metavar="SEED", help="baseline split"
     )
-    report.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    report.add_argument("-q", "--quiet", action="store_true", help=_QUIET_HELP)
     report.set_defaults(handler=_cmd_report)
     return parser
 
@@ -1332,7 +1357,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return args.handler(args)
+        with _warnings_once(getattr(args, "quiet", False)):
+            return args.handler(args)
     except CLIError as error:
         print(f"skdistill: error: {error}", file=sys.stderr)
         return EXIT_USAGE

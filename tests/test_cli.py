@@ -583,3 +583,23 @@ def test_predict_boolean_target_same_labels_from_onnx_and_saved_model(workdir, c
     onnx_labels = [line.split(",")[0] for line in from_onnx.splitlines()[1:]]
     saved_labels = [line.split(",")[0] for line in from_saved.splitlines()[1:]]
     assert onnx_labels == saved_labels and set(onnx_labels) == {"False", "True"}
+
+
+def test_warnings_are_shown_once_each_and_not_with_quiet(capsys):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with cli._warnings_once(quiet=False):
+        for _ in range(3):
+            warnings.warn(
+                "stopped early\nsecond line", ConvergenceWarning, stacklevel=1
+            )
+        warnings.warn("other", UserWarning, stacklevel=1)
+    assert capsys.readouterr().err.splitlines() == [
+        "skdistill: ConvergenceWarning: stopped early (3 times)",
+        "skdistill: UserWarning: other",
+    ]
+    with cli._warnings_once(quiet=True):
+        warnings.warn("stopped early", ConvergenceWarning, stacklevel=1)
+    assert capsys.readouterr().err == ""

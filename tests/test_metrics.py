@@ -1,0 +1,32 @@
+"""Size and fidelity measures (skdistill/metrics.py)."""
+
+import io
+import pickle
+
+import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+
+from skdistill.metrics import agreement, model_size, pickled_size
+
+
+def test_pickled_size_is_the_pickle_length():
+    X, y = make_classification(500, 6, random_state=0)
+    for model in (
+        RandomForestClassifier(20, random_state=0).fit(X, y),
+        LogisticRegression().fit(X, y),
+        {"array": np.arange(100_000.0)},
+    ):
+        buffer = io.BytesIO()
+        pickle.dump(model, buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        assert pickled_size(model) == buffer.tell()
+
+
+def test_model_size_counts_nodes_and_bytes():
+    X, y = make_classification(500, 6, random_state=0)
+    forest = RandomForestClassifier(5, random_state=0).fit(X, y)
+    size = model_size(forest)
+    assert size["bytes"] == pickled_size(forest)
+    assert size["nodes"] == sum(t.tree_.node_count for t in forest.estimators_)
+    assert agreement(np.array([0, 1, 1]), np.array([0, 1, 0])) == 2 / 3

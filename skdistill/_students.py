@@ -34,6 +34,7 @@ import warnings
 
 import numpy as np
 from scipy.special import entr, expit
+from sklearn import config_context
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.ensemble._forest import BaseForest
 from sklearn.impute import SimpleImputer
@@ -234,21 +235,33 @@ def accepts_sample_weight(estimator) -> bool:
         return False
 
 
+def _weight_parameter(estimator) -> str:
+    """The fit parameter that reaches ``estimator``'s final estimator: a
+    Pipeline's is ``<last step>__sample_weight``, nested ones' chain the names
+    (``outer__inner__sample_weight``)."""
+    names = []
+    while isinstance(estimator, Pipeline):
+        name, estimator = estimator.steps[-1]
+        names.append(name)
+    return "__".join([*names, "sample_weight"])
+
+
 def fit_weighted(estimator, X, y, sample_weight):
     """Fit ``estimator`` with ``sample_weight`` routed to where it belongs.
 
-    A Pipeline receives ``<last step>__sample_weight`` (scalers ignore weights);
-    a :class:`~sklearn.multioutput.MultiOutputRegressor` forwards it itself.
+    A Pipeline's final estimator (inside nested Pipelines too) receives them
+    (scalers ignore weights); a
+    :class:`~sklearn.multioutput.MultiOutputRegressor` or a voting ensemble
+    forwards them itself. The fit runs with scikit-learn's metadata routing
+    off, so the weights skdistill makes (the soft targets of a repeated-rows
+    fit) reach the final estimator the same way whether or not the user
+    enabled routing: under routing a Pipeline refuses ``<step>__sample_weight``
+    and its steps would each need a request set.
     """
-    if sample_weight is None:
-        return estimator.fit(X, y)
-    if isinstance(estimator, Pipeline):
-        name = estimator.steps[-1][0]
-        inner = estimator.steps[-1][1]
-        if isinstance(inner, Pipeline):  # nested pipelines: fit without weights
+    with config_context(enable_metadata_routing=False):
+        if sample_weight is None:
             return estimator.fit(X, y)
-        return estimator.fit(X, y, **{f"{name}__sample_weight": sample_weight})
-    return estimator.fit(X, y, sample_weight=sample_weight)
+        return estimator.fit(X, y, **{_weight_parameter(estimator): sample_weight})
 
 
 def _is_tree_like(estimator) -> bool:

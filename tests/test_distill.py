@@ -952,3 +952,59 @@ def test_frozen_unfitted_teacher_is_named():
     teacher = FrozenEstimator(HistGradientBoostingClassifier(max_iter=5))
     with pytest.raises(ValueError, match="frozen teacher Hist.*not fitted"):
         DistilledClassifier(teacher).fit(X, y)
+
+
+# ------------------------------------------------------- weights reaching students
+def test_nested_pipeline_student_gets_the_soft_target_weights(binary_data):
+    # the repeated-rows fit carries the soft targets in its weights: a student
+    # whose last step is itself a Pipeline must get them too (it was fitted
+    # without them, silently: constant 0.5 probabilities)
+    X_tr, X_te, y_tr, _ = binary_data
+    flat = make_pipeline(StandardScaler(), LogisticRegression())
+    nested = make_pipeline(StandardScaler(), make_pipeline(LogisticRegression()))
+    probas = [
+        DistilledClassifier(fast_clf_teacher(), student, random_state=0)
+        .fit(X_tr, y_tr)
+        .predict_proba(X_te)
+        for student in (flat, nested)
+    ]
+    np.testing.assert_array_equal(probas[0], probas[1])
+
+
+@pytest.mark.parametrize(
+    "student", ["linear", "mlp", make_pipeline(StandardScaler(), LogisticRegression())]
+)
+def test_metadata_routing_on_gives_the_same_model(binary_data, student):
+    import sklearn
+
+    X_tr, X_te, y_tr, _ = binary_data
+    w = np.where(y_tr == 1, 2.0, 1.0)
+
+    def fit():
+        return (
+            DistilledClassifier(
+                fast_clf_teacher(), student, n_synthetic=0.5, random_state=0
+            )
+            .fit(X_tr, y_tr, sample_weight=w)
+            .predict_proba(X_te)
+        )
+
+    expected = fit()
+    with sklearn.config_context(enable_metadata_routing=True):
+        np.testing.assert_array_equal(fit(), expected)
+
+
+def test_metadata_routing_on_routes_weights_to_the_distiller_in_a_search(binary_data):
+    import sklearn
+
+    X_tr, X_te, y_tr, _ = binary_data
+    w = np.where(y_tr == 1, 2.0, 1.0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        search = GridSearchCV(
+            DistilledClassifier(fast_clf_teacher(), "linear", random_state=0)
+            .set_fit_request(sample_weight=True)
+            .set_score_request(sample_weight=False),
+            {"n_synthetic": [0.0]},
+            cv=2,
+        ).fit(X_tr, y_tr, sample_weight=w)
+        assert search.best_estimator_.predict(X_te).shape == (len(X_te),)

@@ -31,7 +31,8 @@ from ._teacher import (
 
 def _distillers(model) -> list:
     """The distillers (and cascades) inside ``model``: itself, or Pipeline
-    steps, recursively."""
+    steps, recursively (through ``FrozenEstimator``)."""
+    model = unfrozen(model)
     if isinstance(model, (DistilledClassifier, DistilledRegressor, DistilledCascade)):
         return [model]
     if isinstance(model, Pipeline):
@@ -41,7 +42,8 @@ def _distillers(model) -> list:
 
 def _steps_within(est):
     """``est`` and every step inside it (pipelines, column transformers,
-    feature unions)."""
+    feature unions; a ``FrozenEstimator`` as what it wraps)."""
+    est = unfrozen(est)
     yield est
     if isinstance(est, Pipeline):
         for _, step in est.steps:
@@ -576,6 +578,19 @@ class OnnxParity:
         return dict(self.__dict__)
 
 
+def _cascade_at_end(model, X):
+    """``(cascade, rows it sees)`` for a cascade alone or ending a Pipeline,
+    else ``(None, X)``."""
+    model = unfrozen(model)
+    if isinstance(model, DistilledCascade):
+        return model, X
+    if isinstance(model, Pipeline) and len(model.steps) > 1:
+        last = unfrozen(model.steps[-1][1])
+        if isinstance(last, DistilledCascade):
+            return last, model[:-1].transform(X)
+    return None, X
+
+
 def verify_onnx(model, onx, X) -> OnnxParity:
     """Run ``onx`` in onnxruntime on ``X`` and compare with ``model``.
 
@@ -600,10 +615,13 @@ def verify_onnx(model, onx, X) -> OnnxParity:
     n_rows = len(X)
     input_type = sess.get_inputs()[0].type
     route = None
-    if isinstance(model, DistilledCascade):
+    cascade, rows = _cascade_at_end(model, X)
+    if cascade is not None:
+        # the graph's label and probabilities are the student's; its route
+        # output says which rows the student keeps
         use_student = np.asarray(outputs[3], dtype=bool).reshape(-1)
-        route = float(np.mean(use_student == model.route(X))) if n_rows else 1.0
-        model, outputs = model.distiller_, outputs[:2]
+        route = float(np.mean(use_student == cascade.route(rows))) if n_rows else 1.0
+        model, X, outputs = cascade.distiller_, rows, outputs[:2]
     if not is_classifier(model):
         expected = np.asarray(model.predict(X), dtype=np.float64).reshape(n_rows, -1)
         got = np.asarray(outputs[0], dtype=np.float64).reshape(n_rows, -1)

@@ -1,8 +1,9 @@
 """skl2onnx parser, shape calculators and converters of the distillers.
 
 :func:`register` makes ``skl2onnx.to_onnx`` understand :class:`DistilledClassifier`
-and :class:`DistilledRegressor`, alone or as the last step of a Pipeline. It runs
-when :mod:`skdistill` is imported; calling it again is harmless.
+and :class:`DistilledRegressor`, alone or as the last step of a Pipeline, and
+scikit-learn's ``FrozenEstimator`` (exported as the estimator it wraps). It
+runs when :mod:`skdistill` is imported; calling it again is harmless.
 
 Outputs follow skl2onnx's contracts: a classifier has ``label`` (shape (N,):
 int64 for integer or boolean classes, string for string classes, double for
@@ -17,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from onnx import TensorProto
 from skl2onnx import update_registered_converter
-from skl2onnx._parse import _parse_sklearn_classifier
+from skl2onnx._parse import _parse_sklearn, _parse_sklearn_classifier
 from skl2onnx.algebra.onnx_ops import OnnxCast, OnnxConcat, OnnxGather
 from skl2onnx.common.data_types import (
     DoubleTensorType,
@@ -29,6 +30,7 @@ from skl2onnx.common.utils import (
     check_input_and_output_numbers,
     check_input_and_output_types,
 )
+from sklearn.frozen import FrozenEstimator
 from sklearn.preprocessing import StandardScaler
 
 from .._categorical import OneHotColumns
@@ -430,6 +432,21 @@ def register_soft_mlp_converter() -> None:
     )
 
 
+def parse_frozen(scope, model, inputs, custom_parsers=None):
+    """A ``FrozenEstimator`` exports as the fitted estimator it wraps (the
+    frozen-teacher recipe puts one around a Pipeline's preprocessing, in
+    front of the distiller)."""
+    return _parse_sklearn(scope, model.estimator, inputs, custom_parsers=custom_parsers)
+
+
+def _frozen_shape(operator):  # pragma: no cover - the parser unwraps
+    raise RuntimeError("a FrozenEstimator is exported as the estimator it wraps")
+
+
+def _frozen_converter(scope, operator, container):  # pragma: no cover
+    _frozen_shape(operator)
+
+
 def shape_one_hot_columns(operator):
     """Same type as the input; one column per numeric column and indicator."""
     est = operator.raw_operator
@@ -472,6 +489,13 @@ def register() -> None:
         convert_distilled_regressor,
     )
     register_soft_mlp_converter()
+    update_registered_converter(
+        FrozenEstimator,
+        "SkdistillFrozenEstimator",
+        _frozen_shape,
+        _frozen_converter,
+        parser=parse_frozen,
+    )
     update_registered_converter(
         OneHotColumns,
         "SkdistillOneHotColumns",

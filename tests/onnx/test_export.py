@@ -437,6 +437,43 @@ def test_ordinal_encoder_in_a_feature_union_is_checked_too():
         to_onnx(model, X[:1])
 
 
+def test_frozen_preprocessing_in_front_of_the_distiller_exports():
+    """The frozen-teacher recipe (docs/examples/frozen-teacher.md): a fitted
+    pipeline's preprocessing, frozen, in front of a distiller of its frozen
+    model. skl2onnx knows no FrozenEstimator; skdistill exports what it wraps,
+    through skl2onnx.to_onnx too, and checks OrdinalEncoders inside it."""
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.preprocessing import OrdinalEncoder
+
+    X, y, X_test = data("multiclass", "pipeline")
+    existing = make_pipeline(
+        column_transformer(), HistGradientBoostingClassifier(max_iter=20)
+    )
+    with threadpool_limits(1):
+        existing.fit(X, y)
+        model = make_pipeline(
+            FrozenEstimator(existing[:-1]),
+            distiller("multiclass", "tree", FrozenEstimator(existing[-1])),
+        ).fit(X, y)
+    for onx in (
+        to_onnx(model, X[:1]),
+        skl2onnx.to_onnx(model, X[:1], options={"zipmap": False}),
+    ):
+        result = verify_onnx(model, onx, X_test)
+        assert result.label_agreement == 1.0, result
+        assert result.max_abs_diff <= PROBA_BOUND[np.float32], result
+    X_nan = X[["color"]].astype(object)
+    X_nan.loc[X_nan.index[1::7], "color"] = np.nan
+    encoder = make_pipeline(OrdinalEncoder()).fit(X_nan)
+    frozen_nan = make_pipeline(
+        FrozenEstimator(encoder), distiller("multiclass", "tree")
+    )
+    with threadpool_limits(1):
+        frozen_nan.fit(X_nan, y)
+    with pytest.raises(OnnxExportError, match="OrdinalEncoder learnt missing"):
+        to_onnx(frozen_nan, X_nan[:1])
+
+
 def test_missing_value_for_an_integer_input_is_refused():
     """A graph exported from integer columns has int64 inputs: a missing
     value there has no int64 form (it was cast to INT64_MIN)."""

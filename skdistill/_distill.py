@@ -1045,11 +1045,12 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             lone = self.classes_[counts < 2]
             if not lone.size or frozen or "least populated" not in str(exc):
                 raise
+            # (scikit-learn's own message lists the classes by their indices)
             raise ValueError(
-                f"{exc} (y has classes with a single row: {lone.tolist()}; a "
-                "teacher that holds rows out, e.g. for early stopping as the "
-                "default teacher does, cannot stratify them: drop or merge "
-                "those classes, or pass a teacher without early stopping.)"
+                f"y has classes with a single row: {lone.tolist()}; a teacher "
+                "that holds rows out for a stratified split (early stopping, as "
+                "the default teacher does) cannot split them: drop or merge "
+                "those classes, or pass a teacher without early stopping."
             ) from exc
         self.temperature_ = stage.temperature
         self.calibration_ = stage.calibration

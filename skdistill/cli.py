@@ -112,6 +112,17 @@ def _thread_limit(n_jobs):
         yield
 
 
+def _seed(text: str) -> int:
+    """``--random-state``: an int numpy can seed with, in [0, 2**32 - 1]."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be in [0, 2**32 - 1]; got {value}")
+    return value
+
+
 def _jobs(n_jobs):
     """``--n-jobs`` as the estimators' ``n_jobs``: 0 (or less) means None."""
     return n_jobs if n_jobs and n_jobs > 0 else None
@@ -147,14 +158,8 @@ def _warnings_once(quiet: bool):
 
 
 # ------------------------------------------------------------- atomic outputs
-@contextmanager
-def _staging_dir(out: Path, force: bool, inputs=()):
-    """A temporary directory beside ``out``, moved to ``out`` on success.
-
-    ``out`` is replaced as a whole, so it may neither be nor contain the
-    current directory or any of ``inputs`` (the files the command reads).
-    """
-    out = Path(out)
+def _check_out(out: Path, force: bool, inputs=()) -> None:
+    """Refuse an ``--out`` that may not be replaced (checked before any work)."""
     here, target = Path.cwd().resolve(), out.resolve()
     if target == here or target in here.parents:
         raise CLIError(
@@ -172,6 +177,17 @@ def _staging_dir(out: Path, force: bool, inputs=()):
         raise CLIError(f"{out} already exists; pass --force to replace it.")
     if out.exists() and not out.is_dir():
         raise CLIError(f"{out} exists and is not a directory.")
+
+
+@contextmanager
+def _staging_dir(out: Path, force: bool, inputs=()):
+    """A temporary directory beside ``out``, moved to ``out`` on success.
+
+    ``out`` is replaced as a whole, so it may neither be nor contain the
+    current directory or any of ``inputs`` (the files the command reads).
+    """
+    out = Path(out)
+    _check_out(out, force, inputs)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
@@ -608,8 +624,7 @@ def _cmd_fit(args) -> int:
     progress = Progress(args.quiet)
     data = Path(args.data)
     out = Path(args.out) if args.out else Path(f"{data.stem}-skdistill")
-    if out.exists() and not args.force:
-        raise CLIError(f"{out} already exists; pass --force to replace it.")
+    _check_out(out, args.force, [data])
     if not 0 <= args.test_size < 1:
         raise CLIError(f"--test-size must be in [0, 1); got {args.test_size}.")
     with progress.step(f"reading {data}"):
@@ -621,6 +636,11 @@ def _cmd_fit(args) -> int:
     unknown = [c for c in categorical if c not in frame.columns]
     if unknown:
         raise CLIError(f"--categorical names columns not in {data}: {unknown}.")
+    if args.target in categorical:
+        raise CLIError(
+            f"--categorical names the target {args.target!r}; it lists feature "
+            "columns (a classification target is taken as classes already)."
+        )
     task = _infer_task(y, args.task)
     n_values = _check_target_varies(y, args.target, data, "there is nothing to learn")
     from .onnx._api import check_column_names
@@ -644,6 +664,13 @@ def _cmd_fit(args) -> int:
         + (f", {n_values} classes" if task == "classification" else "")
     )
     if args.test_size > 0:
+        n_test = int(np.ceil(args.test_size * len(X)))  # as train_test_split
+        if n_test < 2 or len(X) - n_test < 2:
+            raise CLIError(
+                f"--test-size {args.test_size} holds out {n_test} of {len(X)} rows; "
+                "the report and the fit need at least 2 rows each (--test-size 0 "
+                "reports on the training rows)."
+            )
         stratify = y_values if task == "classification" else None
         try:
             split = train_test_split(
@@ -687,6 +714,11 @@ def _cmd_fit(args) -> int:
         if args.n_synthetic < 0:
             raise CLIError(f"--n-synthetic must be >= 0; got {args.n_synthetic}.")
         n_syn = args.n_synthetic
+        if n_syn > 10 and n_syn != int(n_syn):
+            raise CLIError(
+                "--n-synthetic above 10 is a number of rows and must be whole; "
+                f"got {n_syn:g}."
+            )
         params["n_synthetic"] = int(n_syn) if n_syn > 10 else float(n_syn)
     model = Pipeline([("preprocess", pre), ("distill", Distiller(**params))])
 
@@ -1009,6 +1041,8 @@ def _cmd_report(args) -> int:
     from .report import _split_model, distillation_report
 
     progress = Progress(args.quiet)
+    if args.out:  # before the work, not after it
+        _check_out(Path(args.out), args.force, [args.data, args.model])
     kind, model, meta = _load_any(Path(args.model), progress)
     if kind == "onnx":
         raise CLIError(
@@ -1148,7 +1182,7 @@ def build_parser() -> argparse.ArgumentParser:
         "a busy machine, where threads spinning against other processes can "
         "make it ten times slower)",
     )
-    demo.add_argument("--random-state", type=int, default=0, metavar="SEED")
+    demo.add_argument("--random-state", type=_seed, default=0, metavar="SEED")
     demo.add_argument("-q", "--quiet", action="store_true", help=_QUIET_HELP)
     demo.set_defaults(handler=_cmd_demo)
 
@@ -1271,7 +1305,7 @@ def build_parser() -> argparse.ArgumentParser:
         "defaults, all cores (default: 0; on a busy shared machine 1 is often "
         "much faster)",
     )
-    fit.add_argument("--random-state", type=int, default=0, metavar="SEED")
+    fit.add_argument("--random-state", type=_seed, default=0, metavar="SEED")
     fit.add_argument("-q", "--quiet", action="store_true", help=_QUIET_HELP)
     fit.set_defaults(handler=_cmd_fit)
 
@@ -1342,7 +1376,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace --out if it exists"
     )
     report.add_argument(
-        "--random-state", type=int, default=0, metavar="SEED", help="baseline split"
+        "--random-state", type=_seed, default=0, metavar="SEED", help="baseline split"
     )
     report.add_argument("-q", "--quiet", action="store_true", help=_QUIET_HELP)
     report.set_defaults(handler=_cmd_report)

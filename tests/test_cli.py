@@ -372,10 +372,11 @@ def test_fit_on_data_the_model_cannot_fit_is_one_line_exit_2(tmp_path, capsys):
     data = tmp_path / "tiny.csv"
     data.write_text("a,b\n1,2\n3,4\n")
     out = tmp_path / "out"
-    assert main(["fit", str(data), "--target", "b", "--out", str(out), "-q"]) == 2
+    argv = ["fit", str(data), "--target", "b", "--out", str(out), "-q"]
+    assert main([*argv, "--test-size", "0"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("skdistill: error: cannot fit on the 1 training rows")
-    assert "at least 2 classes" in err[-1]
+    assert err[-1].startswith("skdistill: error: cannot fit on the 2 training rows")
+    assert "classes with a single row: [2, 4]" in err[-1]
     assert not out.exists()
 
 
@@ -603,3 +604,44 @@ def test_warnings_are_shown_once_each_and_not_with_quiet(capsys):
     with cli._warnings_once(quiet=True):
         warnings.warn("stopped early", ConvergenceWarning, stacklevel=1)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        (["--test-size", "0.999"], ["--test-size 0.999", "at least 2 rows"]),
+        (["--test-size", "0.0001"], ["holds out 1 of 160", "--test-size 0"]),
+        (["--n-synthetic", "10.5"], ["--n-synthetic", "whole"]),
+        (["--categorical", "age,churn"], ["--categorical", "target 'churn'"]),
+    ],
+)
+def test_fit_bad_options_are_one_line_before_any_work(
+    extra, words, workdir, churn_csv, capsys
+):
+    out = workdir / "never-options"
+    argv = ["fit", churn_csv, "--target", "churn", "--out", out, *FAST, *extra]
+    code, stdout, err = run(argv, capsys)
+    _assert_clean_error(code, stdout, err, *words)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("seed", ["-1", "4294967296", "x"])
+@pytest.mark.parametrize("command", ["demo", "fit"])
+def test_random_state_out_of_range_is_a_usage_error(command, seed, churn_csv, capsys):
+    argv = [command, "--random-state", seed]
+    if command == "fit":
+        argv = [command, str(churn_csv), "--target", "churn", "--random-state", seed]
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --random-state" in err and "Traceback" not in err
+
+
+def test_report_checks_out_before_measuring(fitted, churn_csv, workdir, capsys):
+    existing = workdir / "existing-report"
+    existing.mkdir(exist_ok=True)
+    argv = ["report", fitted, churn_csv, "--target", "churn", "--out", existing, "-q"]
+    code, stdout, err = run(argv, capsys)
+    _assert_clean_error(code, stdout, err, "--force")
+    assert stdout == ""  # no report computed and printed first

@@ -276,6 +276,8 @@ def save_model(model, path, *, format="auto", student_only=False):
     sio = _skops_io()
     try:
         sio.dump(model, path)
+    except OSError:  # the path (a missing directory, no permission), not skops
+        raise
     except Exception as exc:  # skops raises TypeError and others per object
         if path.exists():
             path.unlink()
@@ -293,7 +295,7 @@ def load_model(path, *, trusted=None, format="auto"):
     Parameters
     ----------
     path : str or path-like
-    trusted : sequence of str or None, default=None
+    trusted : str, sequence of str or None, default=None
         skops only: type names to trust *in addition to* :data:`TRUSTED_TYPES`.
         A file holding any other untrusted type is refused.
     format : {'auto', 'skops', 'joblib'}, default='auto'
@@ -319,6 +321,8 @@ def load_model(path, *, trusted=None, format="auto"):
 
         return joblib.load(path)
     sio = _skops_io()
+    if isinstance(trusted, str):  # one type name, not its characters
+        trusted = [trusted]
     allowed = set(TRUSTED_TYPES) | set(trusted or ())
     found = set(sio.get_untrusted_types(file=path))
     refused = found - allowed

@@ -176,6 +176,16 @@ def test_untrusted_types_are_refused_and_can_be_trusted(
         load_model(path)
     loaded = load_model(path, trusted=["sklearn.tree._tree.Tree"])
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    # one name as a str is that name (it was iterated as characters)
+    loaded = load_model(path, trusted="sklearn.tree._tree.Tree")
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_saving_into_a_missing_directory_is_a_path_error(regressor_and_data, tmp_path):
+    model, _ = regressor_and_data
+    for name in ("m.skops", "m.joblib"):
+        with pytest.raises(FileNotFoundError):
+            save_model(model, tmp_path / "no_such_dir" / name)
 
 
 def test_unknown_extension_and_format(regressor_and_data, tmp_path):

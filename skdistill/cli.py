@@ -249,7 +249,7 @@ def read_table(path):
         except ImportError:
             raise CLIError(
                 f"reading the Parquet file {path} needs pyarrow: "
-                "pip install 'skdistill[parquet]'."
+                "pip install pyarrow (the 'parquet' extra)."
             ) from None
         try:
             frame = pd.read_parquet(path)
@@ -771,7 +771,7 @@ def _cmd_fit(args) -> int:
                 meta["skops"] = "not written: skops is not installed"
                 progress(
                     "model.skops skipped: skops is not installed "
-                    "(pip install 'skdistill[persist]')"
+                    "(pip install skops: the 'persist' extra)"
                 )
             except TypeError as exc:
                 save_model(model, tmp / "model.skops", student_only=True)
@@ -811,7 +811,7 @@ def _cmd_fit(args) -> int:
         if not any(p.suffix == ".png" for p in written):
             progress(
                 "plots skipped: matplotlib is not installed "
-                "(pip install 'skdistill[plots]')"
+                "(pip install matplotlib: the 'plots' extra)"
             )
         (tmp / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n")
     _say(report.to_text())

@@ -84,7 +84,8 @@ TRUSTED_TYPES: tuple[str, ...] = (
 
 _SKOPS_SUFFIXES = {".skops"}
 _NO_SKOPS = (
-    "Saving and loading .skops files needs skops: pip install 'skdistill[persist]'."
+    "Saving and loading .skops files needs skops: pip install skops (the 'persist' "
+    "extra)."
 )
 _PICKLE_SUFFIXES = {".joblib", ".pkl", ".pickle"}
 

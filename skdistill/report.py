@@ -761,7 +761,7 @@ def _axes(ax):
         from matplotlib.figure import Figure
     except ImportError as exc:
         raise ImportError(
-            "Plots need matplotlib: pip install 'skdistill[plots]'."
+            "Plots need matplotlib: pip install matplotlib (the 'plots' extra)."
         ) from exc
     fig = Figure(figsize=(5, 4.5), layout="constrained")
     return fig, fig.subplots()

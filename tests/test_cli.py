@@ -291,7 +291,7 @@ def test_parquet_without_pyarrow(workdir, monkeypatch, capsys):
     path.write_bytes(b"PAR1" + b"\x00" * 20)
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     code, out, err = run(["fit", path, "--target", "y", "-q"], capsys)
-    _assert_clean_error(code, out, err, "pyarrow", "skdistill[parquet]")
+    _assert_clean_error(code, out, err, "pyarrow", "pip install pyarrow")
 
 
 @pytest.mark.parametrize("model_name", ["model.onnx", "model.skops"])

@@ -39,6 +39,7 @@ from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
     check_memory,
+    column_or_1d,
     validate_data,
 )
 
@@ -1077,7 +1078,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         return teacher_proba(self.teacher_, rows, self.classes_)
 
     def _encode_labels(self, y):
-        y = np.asarray(y)
+        y = column_or_1d(y, warn=False)  # as fit: (n, 1) is taken, (n, 2) refused
         check_classification_targets(y)
         unknown = np.setdiff1d(np.unique(y), self.classes_)
         if unknown.size:

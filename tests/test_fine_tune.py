@@ -90,6 +90,9 @@ def test_fine_tune_bad_input(shifted):
         model.fine_tune(X_new, y_new[:10])
     with pytest.raises(ValueError, match="y must be array-like"):
         model.fine_tune(X_new[:1], 1)
+    with pytest.raises(ValueError, match=r"1d array, got an array of shape \(\d+, 2\)"):
+        model.fine_tune(X_new, np.column_stack([y_new, y_new]))
+    model.fine_tune(X_new, y_new.reshape(-1, 1))  # a column vector is labels
     with pytest.raises(ValueError, match="label_weight must be a number"):
         model.fine_tune(X_new, y_new, label_weight="0.5")
     with pytest.raises(ValueError, match="replay must be a number"):

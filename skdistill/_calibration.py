@@ -6,6 +6,8 @@ log-likelihood of ``softmax(logits / T)`` on held-out labels, and measure ECE.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from scipy.optimize import minimize_scalar
 
@@ -79,6 +81,39 @@ def fit_temperature(
     return float(np.exp(result.x))
 
 
+def _check_ece_inputs(y_true_index: np.ndarray, proba: np.ndarray, n_bins) -> None:
+    """Clear errors for what would otherwise be a silent wrong ECE."""
+    if proba.ndim != 2:
+        raise ValueError(
+            f"proba must be 2-D (n_samples, n_classes); got shape {proba.shape}."
+        )
+    if y_true_index.shape != (len(proba),):
+        raise ValueError(
+            f"y_true_index must hold one class index per row of proba "
+            f"({len(proba)}); got shape {y_true_index.shape}."
+        )
+    n_classes = proba.shape[1]
+    integral = y_true_index.dtype.kind in "iu" or (
+        y_true_index.dtype.kind == "f"
+        and np.array_equal(y_true_index, np.round(y_true_index))
+    )
+    if not integral or y_true_index.min() < 0 or y_true_index.max() >= n_classes:
+        raise ValueError(
+            f"y_true_index must be column indices of proba, integers in [0, "
+            f"{n_classes - 1}]; got values {np.unique(y_true_index)[:5].tolist()}"
+            " (encode labels first, e.g. np.searchsorted(classes, y))."
+        )
+    finite = np.isfinite(proba).all()
+    if not finite or proba.min() < 0 or proba.max() > 1 + 1e-6:  # float32 rounding
+        raise ValueError("proba must hold probabilities in [0, 1].")
+    if (
+        not isinstance(n_bins, numbers.Integral)
+        or isinstance(n_bins, bool)
+        or n_bins < 1
+    ):
+        raise ValueError(f"n_bins must be a positive int; got {n_bins!r}.")
+
+
 def expected_calibration_error(
     y_true_index: np.ndarray,
     proba: np.ndarray,
@@ -118,6 +153,7 @@ def expected_calibration_error(
     y_true_index = np.asarray(y_true_index)
     if len(y_true_index) == 0:
         raise ValueError("expected_calibration_error needs at least one row.")
+    _check_ece_inputs(y_true_index, proba, n_bins)
     w = (
         np.ones(len(y_true_index))
         if sample_weight is None

@@ -189,7 +189,11 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         "label_weight": [Interval(numbers.Real, 0, 1, closed="both")],
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "chunk_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "n_jobs": [numbers.Integral, None],
+        "n_jobs": [  # joblib's: 0 means nothing
+            Interval(numbers.Integral, None, -1, closed="right"),
+            Interval(numbers.Integral, 1, None, closed="left"),
+            None,
+        ],
         "memory": [None, str, HasMethods(["cache"])],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -260,6 +264,11 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         spec = np.asarray(spec)
         if spec.size == 0:
             return None
+        if spec.ndim != 1:
+            raise ValueError(
+                "categorical_features must be one list (a boolean mask, column "
+                f"indices or column names); got an array of shape {spec.shape}."
+            )
         if spec.dtype == bool:
             if spec.shape != (n_features,):
                 raise ValueError(
@@ -392,7 +401,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         if not isinstance(self.student, str):
             _students.check_student(self.student, self._task)
         self._check_student_budget()
-        self._check_n_synthetic()
+        self._check_loose_values()
 
     def _check_teacher_columns(self, teacher):
         where = columns_by_name(teacher)
@@ -410,11 +419,22 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
                 "position."
             )
 
-    def _check_n_synthetic(self):
+    def _check_loose_values(self):
+        """Values ``_parameter_constraints`` lets through: a bool is an int
+        to it, and any str a path."""
         if isinstance(self.n_synthetic, bool):  # an int to _parameter_constraints
             raise ValueError(
                 f"n_synthetic must be 'auto', a count or a multiple of the "
                 f"training rows; got {self.n_synthetic!r}."
+            )
+        if isinstance(self.chunk_size, bool):
+            raise ValueError(
+                f"chunk_size must be a number of rows; got {self.chunk_size!r}."
+            )
+        if isinstance(self.memory, str) and not self.memory.strip():
+            raise ValueError(
+                "memory='' names no directory; pass a cache directory, a "
+                "joblib.Memory or None."
             )
 
     def _check_student_budget(self):

@@ -67,6 +67,20 @@ def check_soft_targets(Y: np.ndarray, n_samples: int) -> np.ndarray:
     return Y
 
 
+def _refuse_one_soft_column(y) -> None:
+    """A single column of fractions is neither labels nor soft targets."""
+    if sparse.issparse(y) or not hasattr(y, "shape") or len(y.shape) != 2:
+        return
+    if y.shape[1] == 1 and np.dtype(y.dtype).kind == "f":
+        values = np.asarray(y, dtype=np.float64)
+        if np.isfinite(values).all() and not np.all(values == np.round(values)):
+            raise ValueError(
+                "y has one column of fractions: soft targets need one column per "
+                "class (at least two, e.g. np.column_stack([1 - p, p])); class "
+                "labels are whole numbers or strings."
+            )
+
+
 class SoftTargetMLPClassifier(MLPClassifier):
     """MLP classifier that also fits soft targets (class probability vectors).
 
@@ -107,6 +121,7 @@ class SoftTargetMLPClassifier(MLPClassifier):
 
     def _validate_input(self, X, y, incremental, reset):
         if not is_soft_target(y):
+            _refuse_one_soft_column(y)
             return super()._validate_input(X, y, incremental, reset)
         if self.early_stopping:
             raise ValueError(

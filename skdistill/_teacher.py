@@ -23,6 +23,8 @@ from sklearn.base import (
     MetaEstimatorMixin,
     RegressorMixin,
     clone,
+    is_classifier,
+    is_regressor,
 )
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.ensemble import (
@@ -84,6 +86,13 @@ class _EarlyStoppingMixin(MetaEstimatorMixin):
 
     def _fit_booster(self, X, y, sample_weight, stratify):
         kind = _booster_kind(self.estimator)
+        want = "classifier" if is_classifier(self) else "regressor"
+        fits = is_classifier if want == "classifier" else is_regressor
+        if not fits(self.estimator):
+            raise TypeError(
+                f"{type(self).__name__} wraps an XGBoost or LightGBM {want}; got "
+                f"{type(self.estimator).__name__}."
+            )
         booster = clone(self.estimator)
         seed = self.random_state
         if isinstance(seed, np.random.RandomState):
@@ -331,6 +340,12 @@ def default_teacher(
     >>> sorted(name for name, _ in default_teacher("classification").estimators)
     ['extra_trees', 'hist_gradient_boosting', 'lightgbm', 'xgboost']
     """
+    if n_jobs is not None and (
+        isinstance(n_jobs, bool)
+        or not isinstance(n_jobs, numbers.Integral)
+        or n_jobs == 0
+    ):
+        raise ValueError(f"n_jobs must be None or a non-zero int; got {n_jobs!r}.")
     xgb, lgbm = _boosters(
         "classification" if task == "classification" else "regression",
         random_state,

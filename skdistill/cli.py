@@ -366,8 +366,12 @@ def _split_target(frame, target: str, path):
     if target not in frame.columns:
         shown = list(frame.columns)[:12]
         more = " ..." if frame.shape[1] > 12 else ""
+        hint = ""
+        if frame.shape[1] == 1 and any(sep in str(frame.columns[0]) for sep in ";|"):
+            hint = " (one column holding ';' or '|': is the file separated by them?)"
         raise CLIError(
-            f"target column {target!r} is not in {path}; its columns are {shown}{more}."
+            f"target column {target!r} is not in {path}; its columns are "
+            f"{shown}{more}{hint}."
         )
     y = frame[target]
     keep = y.notna()
@@ -974,6 +978,12 @@ def _read_for_model(data: Path, meta: dict, progress, *, need_target: str | None
         frame = read_table(data)
     target = need_target or meta.get("target")
     y = None
+    fitted_target = meta.get("target")
+    if need_target is not None and fitted_target and need_target != fitted_target:
+        raise CLIError(
+            f"--target {need_target!r}: the model was fitted to predict "
+            f"{fitted_target!r}; pass --target {fitted_target}."
+        )
     if need_target is not None:
         frame, y, dropped = _split_target(frame, need_target, data)
         if dropped:

@@ -29,6 +29,7 @@ the Pareto front (matplotlib, the ``plots`` extra).
 from __future__ import annotations
 
 import json
+import numbers
 import re
 import time
 import warnings
@@ -782,9 +783,13 @@ def _reliability(y_idx, proba, n_bins):
 
 # ------------------------------------------------------------- measuring
 def _class_metrics(y_idx, proba, n_classes):
+    # a float32 teacher's (XGBoost, LightGBM) rows sum to one within ~1e-7,
+    # beyond what log_loss takes without warning
+    total = proba.sum(axis=1, keepdims=True)
+    summed = proba / np.where(total > 0, total, 1.0)
     return {
         "accuracy": float(np.mean(proba.argmax(axis=1) == y_idx)),
-        "log_loss": float(log_loss(y_idx, proba, labels=np.arange(n_classes))),
+        "log_loss": float(log_loss(y_idx, summed, labels=np.arange(n_classes))),
         "ece": float(expected_calibration_error(y_idx, proba)),
     }
 
@@ -919,6 +924,23 @@ def _measure_candidate(name, model, X, y, repeats):
     return entry
 
 
+def _check_report_params(ece_threshold, onnx, n_repeats) -> None:
+    if (
+        isinstance(ece_threshold, bool)
+        or not isinstance(ece_threshold, numbers.Real)
+        or not 0 < ece_threshold <= 1
+    ):
+        raise ValueError(f"ece_threshold must be in (0, 1]; got {ece_threshold!r}.")
+    if not isinstance(onnx, (bool, np.bool_)):
+        raise ValueError(f"onnx must be True or False; got {onnx!r}.")
+    if (
+        isinstance(n_repeats, bool)
+        or not isinstance(n_repeats, numbers.Integral)
+        or n_repeats < 1
+    ):
+        raise ValueError(f"n_repeats must be a positive int; got {n_repeats!r}.")
+
+
 def distillation_report(
     model,
     X,
@@ -1005,6 +1027,7 @@ def distillation_report(
     >>> report.onnx["exported"]
     True
     """
+    _check_report_params(ece_threshold, onnx, n_repeats)
     notes: list[str] = []
     search = model if _is_search(model) else None
     main = model.best_estimator_ if search is not None else model

@@ -645,3 +645,17 @@ def test_report_checks_out_before_measuring(fitted, churn_csv, workdir, capsys):
     code, stdout, err = run(argv, capsys)
     _assert_clean_error(code, stdout, err, "--force")
     assert stdout == ""  # no report computed and printed first
+
+
+def test_report_names_the_target_the_model_was_fitted_on(fitted, churn_csv, capsys):
+    argv = ["report", fitted, churn_csv, "--target", "age", "-q"]
+    code, stdout, err = run(argv, capsys)
+    _assert_clean_error(code, stdout, err, "--target 'age'", "'churn'")
+
+
+def test_semicolon_separated_file_gets_a_hint(workdir, capsys):
+    path = workdir / "semicolon.csv"
+    make_frame(20).to_csv(path, index=False, sep=";")
+    argv = ["fit", path, "--target", "churn", "--out", workdir / "never-semi", "-q"]
+    code, stdout, err = run(argv, capsys)
+    _assert_clean_error(code, stdout, err, "separated by them")

@@ -1,6 +1,7 @@
 """End-to-end behaviour of DistilledClassifier and DistilledRegressor."""
 
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -613,6 +614,7 @@ def test_string_columns_are_named():
         ({"calibration_cv": 1}, "calibration_cv"),
         ({"augment": "smote"}, "augment"),
         ({"student_target": "margins"}, "student_target"),
+        ({"n_jobs": 0}, "n_jobs"),
     ],
 )
 def test_invalid_parameters_name_the_parameter(small, params, name):
@@ -629,6 +631,22 @@ def test_categorical_features_errors(small):
         DistilledClassifier(fast_clf_teacher(), categorical_features=[True]).fit(X, y)
     with pytest.raises(ValueError, match="X has no column names"):
         DistilledClassifier(fast_clf_teacher(), categorical_features=["a"]).fit(X, y)
+    with pytest.raises(ValueError, match=r"one list .* shape \(1, 2\)"):
+        DistilledClassifier(fast_clf_teacher(), categorical_features=[[0, 1]]).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"chunk_size": True}, "chunk_size must be a number of rows"),
+        ({"memory": ""}, "memory='' names no directory"),
+        ({"memory": "  "}, "memory='' names no directory"),
+    ],
+)
+def test_values_the_constraints_let_through_are_refused(small, params, words):
+    X, y = small
+    with pytest.raises(ValueError, match=re.escape(words)):
+        DistilledClassifier(fast_clf_teacher(), **params).fit(X, y)
 
 
 def test_categorical_columns_from_dtype_keep_observed_values():

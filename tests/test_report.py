@@ -226,6 +226,14 @@ def test_bad_inputs(binary):
         distillation_report(model, X_te, np.full(len(y_te), 7), onnx=False)
     with pytest.raises(ValueError, match="rows"):
         distillation_report(model, X_te, y_te[:-1], onnx=False)
+    for kwargs, words in [
+        ({"ece_threshold": -1}, "ece_threshold must be in"),
+        ({"ece_threshold": "x"}, "ece_threshold must be in"),
+        ({"n_repeats": 0}, "n_repeats must be a positive int"),
+        ({"onnx": "no"}, "onnx must be True or False"),
+    ]:
+        with pytest.raises(ValueError, match=words):
+            distillation_report(model, X_te, y_te, **kwargs)
 
 
 def test_onnx_disagreement_names_labels_and_probability_gaps():

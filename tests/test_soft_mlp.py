@@ -84,6 +84,7 @@ def test_partial_fit_continues_on_soft_targets():
         (np.tile([1.5, -0.5], (300, 1)), "negative entries"),
         (np.full((10, 2), 0.5), "10 rows of soft targets but X has 300"),
         (np.tile([np.nan, 1.0], (300, 1)), "NaN or infinite"),
+        (np.full((300, 1), 0.3), "one column of fractions"),
     ],
 )
 def test_bad_soft_targets_are_named(y, match):

@@ -114,3 +114,19 @@ def test_blend_with_labels_is_convex_mix():
     np.testing.assert_allclose(mixed, 0.75 * soft + 0.25 * one_hot(y, 2))
     np.testing.assert_allclose(mixed.sum(axis=1), 1.0)
     assert blend_with_labels(soft, y, 0.0) is soft
+
+
+def test_ece_refuses_inputs_it_would_score_wrongly():
+    proba = np.array([[0.5, 0.5], [0.2, 0.8]])
+    with pytest.raises(ValueError, match=r"integers in \[0, 1\]; got values \[0, 5\]"):
+        expected_calibration_error(np.array([0, 5]), proba)
+    with pytest.raises(ValueError, match="one class index per row"):
+        expected_calibration_error(np.array([0, 1, 1]), proba)
+    with pytest.raises(ValueError, match="2-D"):
+        expected_calibration_error(np.array([0]), np.array([0.5, 0.5]))
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
+        expected_calibration_error(np.array([0, 1]), proba * 3)
+    with pytest.raises(ValueError, match="n_bins"):
+        expected_calibration_error(np.array([0, 1]), proba, n_bins=0)
+    # float32 rounding above 1 and integral float labels are fine
+    assert expected_calibration_error(np.array([0.0, 1.0]), proba + 1e-7) >= 0

@@ -96,3 +96,22 @@ def test_distilling_from_a_threaded_forest_is_bit_for_bit():
         for n_jobs in (2, 1)
     ]
     np.testing.assert_array_equal(preds[0], preds[1])
+
+
+def test_early_stopping_wrappers_refuse_the_other_task_and_bad_threads():
+    from lightgbm import LGBMClassifier, LGBMRegressor
+
+    from skdistill import (
+        EarlyStoppingClassifier,
+        EarlyStoppingRegressor,
+        default_teacher,
+    )
+
+    X, y = make_classification(200, 5, random_state=0)
+    with pytest.raises(TypeError, match="regressor; got LGBMClassifier"):
+        EarlyStoppingRegressor(LGBMClassifier(verbose=-1)).fit(X, y.astype(float))
+    with pytest.raises(TypeError, match="classifier; got LGBMRegressor"):
+        EarlyStoppingClassifier(LGBMRegressor(verbose=-1)).fit(X, y)
+    for bad in ("2", 0, True):
+        with pytest.raises(ValueError, match="n_jobs must be None or a non-zero"):
+            default_teacher("classification", n_jobs=bad)

@@ -248,6 +248,8 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
         )
     for distiller in distillers:
         check_is_fitted(distiller)  # a NotFittedError naming the model
+    if not hasattr(X_sample, "shape"):  # a list of rows: the graph types a matrix
+        X_sample = np.asarray(X_sample)
     _check_sample(model, X_sample)
     _check_ordinal_encoders(model)
     if hasattr(X_sample, "columns"):

@@ -764,3 +764,9 @@ def test_import_does_not_load_onnxmltools():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_sample_given_as_a_list_of_rows():
+    model, _, X_test = fitted("binary", "tree", "bare")
+    onx = to_onnx(model, X_test[:1].tolist())
+    assert verify_onnx(model, onx, X_test).label_agreement == 1.0

@@ -782,6 +782,13 @@ def _reliability(y_idx, proba, n_bins):
 
 
 # ------------------------------------------------------------- measuring
+def _constant_outputs(student: np.ndarray, teacher: np.ndarray) -> list[int]:
+    """Outputs the student predicts as (nearly) a constant while the
+    teacher's vary."""
+    spread, varies = student.std(axis=0), teacher.std(axis=0)
+    return np.flatnonzero((varies > 0) & (spread <= 1e-6 * varies)).tolist()
+
+
 def _class_metrics(y_idx, proba, n_classes):
     # a float32 teacher's (XGBoost, LightGBM) rows sum to one within ~1e-7,
     # beyond what log_loss takes without warning
@@ -928,9 +935,9 @@ def _check_report_params(ece_threshold, onnx, n_repeats) -> None:
     if (
         isinstance(ece_threshold, bool)
         or not isinstance(ece_threshold, numbers.Real)
-        or not 0 < ece_threshold <= 1
+        or not 0 <= ece_threshold <= 1
     ):
-        raise ValueError(f"ece_threshold must be in (0, 1]; got {ece_threshold!r}.")
+        raise ValueError(f"ece_threshold must be in [0, 1]; got {ece_threshold!r}.")
     if not isinstance(onnx, (bool, np.bool_)):
         raise ValueError(f"onnx must be True or False; got {onnx!r}.")
     if (
@@ -1143,6 +1150,21 @@ def distillation_report(
             f"{len(eval_idx)} rows. Ship the plain student, or use a stronger "
             "teacher."
         )
+    if not classification:
+        flat = _constant_outputs(student.reshape(n, -1), teacher_pred.reshape(n, -1))
+        if flat:
+            what = (
+                "The student's prediction is"
+                if student.ndim == 1 or student.shape[1] == 1
+                else f"The student's outputs {flat} are"
+            )
+            report_warnings.append(
+                f"{what} (nearly) constant where the teacher's vary: it learnt "
+                "nothing from the teacher. DistilledRegressor fits the student "
+                "on standardised targets (mean 0, sd 1), so a penalty set for "
+                "the raw scale (e.g. Lasso's alpha) can be far too strong; lower "
+                "it, or try another student."
+            )
     if classification:
         held_after = (held or {}).get("ece_after")
         here_after = calibration["teacher_calibrated"]

@@ -255,3 +255,14 @@ def test_onnx_disagreement_names_labels_and_probability_gaps():
     big = np.array([1e5, 2e5])
     assert _onnx_disagreement(reg, {"max_abs_diff": 0.5}, big) is None
     assert "prediction difference" in _onnx_disagreement(reg, {"max_abs_diff": 50}, big)
+
+
+def test_a_constant_regression_student_is_flagged():
+    from sklearn.linear_model import Lasso
+
+    X, y = load_diabetes(return_X_y=True)
+    teacher = HistGradientBoostingRegressor(max_iter=20, random_state=0)
+    model = DistilledRegressor(teacher, Lasso(alpha=0.1), random_state=0)
+    model.fit(X[:300], y[:300])
+    report = distillation_report(model, X[300:], y[300:], onnx=False, n_repeats=5)
+    assert any("(nearly) constant" in w for w in report.warnings), report.warnings

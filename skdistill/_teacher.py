@@ -494,7 +494,9 @@ def in_order(predict, X):
     setting is thread-local (joblib): members parallel by OpenMP (XGBoost,
     LightGBM, HistGradientBoosting), which score each row alone, keep their
     threads, and so do parallel chunks labelled by the distiller's ``n_jobs``.
-    Every prediction skdistill asks of a teacher goes through here.
+    Every teacher output skdistill uses (soft targets, calibration, the
+    report's scores, a cascade's deferred answers) comes through here; the
+    report's latency times the teacher as a user would call it.
     """
     with parallel_config(backend="sequential"):
         return predict(X)

@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 from joblib import parallel_config
+from sklearn import config_context, get_config
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -41,7 +42,7 @@ from sklearn.multioutput import MultiOutputRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
 from ._lightgbm import booster_predict
 from ._students import accepts_sample_weight, fit_weighted
@@ -374,7 +375,7 @@ def default_teacher(
             ("hist_gradient_boosting", HistGradientBoostingClassifier(**hgb_params)),
             ("extra_trees", ExtraTreesClassifier(**et_params)),
         ]
-        return VotingClassifier(members, voting="soft")
+        return VotingClassifier(_requesting_weights(members), voting="soft")
     if task not in ("regression", "multioutput_regression"):
         raise ValueError(
             "task must be 'classification', 'regression' or "
@@ -386,10 +387,39 @@ def default_teacher(
         ("hist_gradient_boosting", HistGradientBoostingRegressor(**hgb_params)),
         ("extra_trees", ExtraTreesRegressor(**et_params)),
     ]
-    ensemble = VotingRegressor(members)
+    ensemble = VotingRegressor(_requesting_weights(members))
     if task == "multioutput_regression":
         return MultiOutputRegressor(ensemble)
     return ensemble
+
+
+def request_weights(estimator) -> None:
+    """Make ``estimator``'s weight-taking parts request ``sample_weight``
+    (metadata routing must be on): a Pipeline's last step, a voting or
+    stacking ensemble's members, or the estimator itself."""
+    if isinstance(estimator, Pipeline):
+        request_weights(estimator.steps[-1][1])
+        return
+    members = getattr(estimator, "estimators", None)
+    if isinstance(members, list):
+        for _, member in members:
+            if not isinstance(member, str):  # 'drop'
+                request_weights(member)
+        return
+    if hasattr(estimator, "set_fit_request") and has_fit_parameter(
+        estimator, "sample_weight"
+    ):
+        estimator.set_fit_request(sample_weight=True)
+
+
+def _requesting_weights(members: list) -> list:
+    """With metadata routing on, the members ask for ``sample_weight``, so the
+    ensemble's fit forwards the weights to all of them, as it does without
+    routing."""
+    if get_config()["enable_metadata_routing"]:
+        for _, member in members:
+            request_weights(member)
+    return members
 
 
 def _picks_names(columns) -> bool:
@@ -464,12 +494,27 @@ def fit_teacher(teacher, X, y, sample_weight=None):
 
     The weights reach the estimator that uses them, as for students
     (:func:`skdistill._students.fit_weighted`: a Pipeline's last step gets
-    ``<name>__sample_weight``). A teacher that cannot take them is fitted
-    without them, with a warning that says so.
+    ``<name>__sample_weight``); with scikit-learn's metadata routing on, they
+    go where the teacher's parts request them, as in any routed fit. A
+    teacher that cannot take them is fitted without them, with a warning that
+    says so.
     """
     if sample_weight is None:
         return teacher.fit(X, y)
     if accepts_sample_weight(teacher):
+        if get_config()["enable_metadata_routing"]:
+            # the user's requests on the teacher's parts decide where the
+            # weights go (the default teacher's members request them)
+            return teacher.fit(X, y, sample_weight=sample_weight)
+        if isinstance(teacher, MultiOutputRegressor) and not has_fit_parameter(
+            teacher.estimator, "sample_weight"
+        ):
+            # scikit-learn's unrouted MultiOutputRegressor refuses an estimator
+            # that takes the weights through **fit_params (VotingRegressor: the
+            # default multi-output teacher); routed, they reach its members
+            with config_context(enable_metadata_routing=True):
+                request_weights(teacher.estimator)
+                return teacher.fit(X, y, sample_weight=sample_weight)
         return fit_weighted(teacher, X, y, sample_weight)
     warnings.warn(
         f"The teacher {type(teacher).__name__} does not accept sample_weight; it "

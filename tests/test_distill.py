@@ -1016,13 +1016,22 @@ def test_metadata_routing_on_routes_weights_to_the_distiller_in_a_search(binary_
     import sklearn
 
     X_tr, X_te, y_tr, _ = binary_data
-    w = np.where(y_tr == 1, 2.0, 1.0)
+    w = np.where(y_tr == 1, 20.0, 1.0)  # weights that move the model
+
+    def distiller():
+        return DistilledClassifier(fast_clf_teacher(), "linear", random_state=0)
+
     with sklearn.config_context(enable_metadata_routing=True):
         search = GridSearchCV(
-            DistilledClassifier(fast_clf_teacher(), "linear", random_state=0)
+            distiller()
             .set_fit_request(sample_weight=True)
             .set_score_request(sample_weight=False),
             {"n_synthetic": [0.0]},
             cv=2,
         ).fit(X_tr, y_tr, sample_weight=w)
-        assert search.best_estimator_.predict(X_te).shape == (len(X_te),)
+    # the refit got the weights: it equals a weighted fit, not an unweighted one
+    refit = search.best_estimator_.predict_proba(X_te)
+    weighted = distiller().set_params(n_synthetic=0.0).fit(X_tr, y_tr, sample_weight=w)
+    plain = distiller().set_params(n_synthetic=0.0).fit(X_tr, y_tr)
+    np.testing.assert_array_equal(refit, weighted.predict_proba(X_te))
+    assert not np.allclose(refit, plain.predict_proba(X_te))

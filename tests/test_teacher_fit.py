@@ -59,7 +59,10 @@ def test_forest_teacher_outputs_do_not_depend_on_its_threads():
     # A forest predicting on 2 threads adds its trees in the order the threads
     # finish; skdistill's calls add them in tree order: every call equals n_jobs=1.
     X, y = make_classification(4000, 10, n_informative=6, n_classes=3, random_state=0)
-    threaded = ExtraTreesClassifier(100, n_jobs=2, random_state=0).fit(X, y)
+    # leaves of 5+ rows: fractional probabilities, whose sum depends on order
+    threaded = ExtraTreesClassifier(
+        100, min_samples_leaf=5, n_jobs=2, random_state=0
+    ).fit(X, y)
     expected = clone(threaded).set_params(n_jobs=1).fit(X, y).predict_proba(X)
     for _ in range(4):
         np.testing.assert_array_equal(
@@ -115,3 +118,52 @@ def test_early_stopping_wrappers_refuse_the_other_task_and_bad_threads():
     for bad in ("2", 0, True):
         with pytest.raises(ValueError, match="n_jobs must be None or a non-zero"):
             default_teacher("classification", n_jobs=bad)
+
+
+def test_routing_on_the_teachers_requests_decide_where_weights_go():
+    import sklearn
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y, w = _data()
+    with sklearn.config_context(enable_metadata_routing=True):
+        inner = LogisticRegression().set_fit_request(sample_weight=False)
+        teacher = CalibratedClassifierCV(inner, cv=2, ensemble=False)
+        model = DistilledClassifier(
+            teacher,
+            DecisionTreeClassifier(max_depth=3),
+            n_synthetic=0,
+            calibration_cv=None,
+            random_state=0,
+        ).fit(X, y, sample_weight=w)
+    fitted = model.teacher_.calibrated_classifiers_[0].estimator
+    np.testing.assert_allclose(fitted.coef_, LogisticRegression().fit(X, y).coef_)
+
+
+@pytest.mark.parametrize("routing", [False, True])
+def test_multioutput_voting_teacher_takes_weights(routing):
+    # scikit-learn's unrouted MultiOutputRegressor refused VotingRegressor, the
+    # default multi-output teacher, as "does not support sample weights"
+    import sklearn
+    from sklearn.ensemble import VotingRegressor
+    from sklearn.linear_model import Ridge
+    from sklearn.multioutput import MultiOutputRegressor
+    from sklearn.tree import DecisionTreeRegressor
+
+    X, y = make_regression(300, 5, n_targets=2, random_state=0)
+    w = np.where(X[:, 0] > 0, 5.0, 1.0)
+    members = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
+    if routing:  # routed, the user says which parts take the weights
+        with sklearn.config_context(enable_metadata_routing=True):
+            for _, member in members:
+                member.set_fit_request(sample_weight=True)
+    teacher = MultiOutputRegressor(VotingRegressor(members))
+
+    def fit(weights):
+        with sklearn.config_context(enable_metadata_routing=routing):
+            model = DistilledRegressor(teacher, n_synthetic=0, random_state=0)
+            return model.fit(X, y, sample_weight=weights).teacher_predict(X)
+
+    weighted, ones, plain = fit(w), fit(np.ones(len(y))), fit(None)
+    np.testing.assert_allclose(ones, plain)
+    assert not np.allclose(weighted, plain)

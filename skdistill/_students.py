@@ -246,6 +246,32 @@ def _weight_parameter(estimator) -> str:
     return "__".join([*names, "sample_weight"])
 
 
+def request_weights(estimator) -> None:
+    """Make ``estimator`` route ``sample_weight`` as skdistill does without
+    metadata routing (routing must be on): a Pipeline's last step requests
+    it and its other steps do not (scalers ignore weights), a voting or
+    stacking ensemble's members request it, and so does a plain estimator
+    that takes it."""
+    if isinstance(estimator, Pipeline):
+        for _, step in estimator.steps[:-1]:
+            if hasattr(step, "set_fit_request") and has_fit_parameter(
+                step, "sample_weight"
+            ):
+                step.set_fit_request(sample_weight=False)
+        request_weights(estimator.steps[-1][1])
+        return
+    members = getattr(estimator, "estimators", None)
+    if isinstance(members, list):
+        for _, member in members:
+            if not isinstance(member, str):  # 'drop'
+                request_weights(member)
+        return
+    if hasattr(estimator, "set_fit_request") and has_fit_parameter(
+        estimator, "sample_weight"
+    ):
+        estimator.set_fit_request(sample_weight=True)
+
+
 def fit_weighted(estimator, X, y, sample_weight):
     """Fit ``estimator`` with ``sample_weight`` routed to where it belongs.
 
@@ -256,8 +282,20 @@ def fit_weighted(estimator, X, y, sample_weight):
     off, so the weights skdistill makes (the soft targets of a repeated-rows
     fit) reach the final estimator the same way whether or not the user
     enabled routing: under routing a Pipeline refuses ``<step>__sample_weight``
-    and its steps would each need a request set.
+    and its steps would each need a request set. One exception runs routed:
+    a ``MultiOutputRegressor`` around an estimator that takes the weights
+    only through ``**fit_params`` (a Pipeline, a ``VotingRegressor``), which
+    scikit-learn's unrouted path refuses ("does not support sample weights");
+    :func:`request_weights` then sets the same routes on it.
     """
+    if (
+        sample_weight is not None
+        and isinstance(estimator, MultiOutputRegressor)
+        and not has_fit_parameter(estimator.estimator, "sample_weight")
+    ):
+        with config_context(enable_metadata_routing=True):
+            request_weights(estimator.estimator)
+            return estimator.fit(X, y, sample_weight=sample_weight)
     with config_context(enable_metadata_routing=False):
         if sample_weight is None:
             return estimator.fit(X, y)

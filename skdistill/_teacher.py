@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 from joblib import parallel_config
-from sklearn import config_context, get_config
+from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -42,10 +42,10 @@ from sklearn.multioutput import MultiOutputRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._lightgbm import booster_predict
-from ._students import accepts_sample_weight, fit_weighted
+from ._students import accepts_sample_weight, fit_weighted, request_weights
 
 #: Hard cap on boosting rounds; early stopping ends far sooner on real data.
 _MAX_ROUNDS = 2000
@@ -393,25 +393,6 @@ def default_teacher(
     return ensemble
 
 
-def request_weights(estimator) -> None:
-    """Make ``estimator``'s weight-taking parts request ``sample_weight``
-    (metadata routing must be on): a Pipeline's last step, a voting or
-    stacking ensemble's members, or the estimator itself."""
-    if isinstance(estimator, Pipeline):
-        request_weights(estimator.steps[-1][1])
-        return
-    members = getattr(estimator, "estimators", None)
-    if isinstance(members, list):
-        for _, member in members:
-            if not isinstance(member, str):  # 'drop'
-                request_weights(member)
-        return
-    if hasattr(estimator, "set_fit_request") and has_fit_parameter(
-        estimator, "sample_weight"
-    ):
-        estimator.set_fit_request(sample_weight=True)
-
-
 def _requesting_weights(members: list) -> list:
     """With metadata routing on, the members ask for ``sample_weight``, so the
     ensemble's fit forwards the weights to all of them, as it does without
@@ -506,15 +487,6 @@ def fit_teacher(teacher, X, y, sample_weight=None):
             # the user's requests on the teacher's parts decide where the
             # weights go (the default teacher's members request them)
             return teacher.fit(X, y, sample_weight=sample_weight)
-        if isinstance(teacher, MultiOutputRegressor) and not has_fit_parameter(
-            teacher.estimator, "sample_weight"
-        ):
-            # scikit-learn's unrouted MultiOutputRegressor refuses an estimator
-            # that takes the weights through **fit_params (VotingRegressor: the
-            # default multi-output teacher); routed, they reach its members
-            with config_context(enable_metadata_routing=True):
-                request_weights(teacher.estimator)
-                return teacher.fit(X, y, sample_weight=sample_weight)
         return fit_weighted(teacher, X, y, sample_weight)
     warnings.warn(
         f"The teacher {type(teacher).__name__} does not accept sample_weight; it "

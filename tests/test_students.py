@@ -208,3 +208,30 @@ def test_make_student_refuses_an_unknown_task():
 
     with pytest.raises(ValueError, match="task='Classification' is not a task"):
         make_student("tree", "Classification")
+
+
+@pytest.mark.parametrize("routing", [False, True])
+def test_multioutput_wrapped_pipeline_student_takes_weights(routing):
+    # a Pipeline student without multi-output support is wrapped in a
+    # MultiOutputRegressor, whose unrouted fit refused it any weights
+    import sklearn
+    from sklearn.datasets import make_regression
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVR
+
+    from skdistill import DistilledRegressor
+
+    X, y = make_regression(300, 5, n_targets=2, random_state=0)
+    w = np.where(X[:, 0] > 0, 5.0, 1.0)
+
+    def fit(weights):
+        student = make_pipeline(StandardScaler(), SVR())
+        with sklearn.config_context(enable_metadata_routing=routing):
+            model = DistilledRegressor(Ridge(), student, n_synthetic=0, random_state=0)
+            return model.fit(X, y, sample_weight=weights).predict(X)
+
+    weighted, ones, plain = fit(w), fit(np.ones(len(y))), fit(None)
+    np.testing.assert_allclose(ones, plain)
+    assert not np.allclose(weighted, plain)

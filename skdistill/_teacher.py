@@ -470,6 +470,20 @@ def unfrozen(estimator):
     return estimator
 
 
+def split_final(model):
+    """``(preprocessing or None, final estimator)`` of a fitted model, through
+    nested Pipelines and ``FrozenEstimator`` wrappers; the preprocessing is
+    a fitted transformer (the steps before the final estimator, chained)."""
+    model = unfrozen(model)
+    if not isinstance(model, Pipeline):
+        return None, model
+    inner_pre, final = split_final(model.steps[-1][1])
+    outer = model[:-1] if len(model.steps) > 1 else None
+    if outer is None or inner_pre is None:
+        return outer if inner_pre is None else inner_pre, final
+    return Pipeline([("outer", outer), ("inner", inner_pre)]), final
+
+
 def fit_teacher(teacher, X, y, sample_weight=None):
     """Fit a (cloned) teacher, forwarding ``sample_weight`` only when given.
 

@@ -48,7 +48,7 @@ from . import _students
 from ._calibration import expected_calibration_error
 from ._distill import DistilledClassifier, DistilledRegressor
 from ._soft_targets import one_hot, soften
-from ._teacher import teacher_proba
+from ._teacher import split_final, teacher_proba
 from .metrics import agreement, fidelity_r2, model_size
 
 __all__ = ["DistillationReport", "distillation_report", "pareto_front"]
@@ -61,13 +61,9 @@ DEFAULT_ECE_THRESHOLD = 0.05
 # ----------------------------------------------------------------- helpers
 def _split_model(model):
     """(preprocessing or None, distiller) of a distiller or a Pipeline."""
-    if isinstance(model, (DistilledClassifier, DistilledRegressor)):
-        return None, model
-    if isinstance(model, Pipeline):
-        last = model.steps[-1][1]
-        if isinstance(last, (DistilledClassifier, DistilledRegressor)):
-            pre = model[:-1] if len(model.steps) > 1 else None
-            return pre, last
+    pre, last = split_final(model)
+    if isinstance(last, (DistilledClassifier, DistilledRegressor)):
+        return pre, last
     raise TypeError(
         "distillation_report needs a fitted DistilledClassifier, DistilledRegressor, "
         "a Pipeline ending in one, or a fitted search (GridSearchCV, ...) over "

@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._cascade import DistilledCascade
 from .._distill import DistilledClassifier, DistilledRegressor
-from .._teacher import unfrozen
+from .._teacher import split_final, unfrozen
 from ._converters import register
 from ._graph import OnnxExportError
 from ._teacher import (
@@ -581,16 +581,12 @@ class OnnxParity:
 
 
 def _cascade_at_end(model, X):
-    """``(cascade, rows it sees)`` for a cascade alone or ending a Pipeline,
-    else ``(None, X)``."""
-    model = unfrozen(model)
-    if isinstance(model, DistilledCascade):
-        return model, X
-    if isinstance(model, Pipeline) and len(model.steps) > 1:
-        last = unfrozen(model.steps[-1][1])
-        if isinstance(last, DistilledCascade):
-            return last, model[:-1].transform(X)
-    return None, X
+    """``(cascade, rows it sees)`` for a cascade alone or ending a Pipeline
+    (nested ones too), else ``(None, X)``."""
+    pre, last = split_final(model)
+    if not isinstance(last, DistilledCascade):
+        return None, X
+    return last, (pre.transform(X) if pre is not None else X)
 
 
 def verify_onnx(model, onx, X) -> OnnxParity:

@@ -435,8 +435,13 @@ def register_soft_mlp_converter() -> None:
 def parse_frozen(scope, model, inputs, custom_parsers=None):
     """A ``FrozenEstimator`` exports as the fitted estimator it wraps (the
     frozen-teacher recipe puts one around a Pipeline's preprocessing, in
-    front of the distiller)."""
-    return _parse_sklearn(scope, model.estimator, inputs, custom_parsers=custom_parsers)
+    front of the distiller); options given for the wrapper (``zipmap``,
+    ``nocl``, ...) apply to what it wraps."""
+    inner = model.estimator
+    options = scope.options
+    if options is not None and id(model) in options:
+        options[id(inner)] = {**options[id(model)], **options.get(id(inner), {})}
+    return _parse_sklearn(scope, inner, inputs, custom_parsers=custom_parsers)
 
 
 def _frozen_shape(operator):  # pragma: no cover - the parser unwraps

@@ -105,10 +105,13 @@ def test_cascade_at_the_end_of_a_pipeline():
     assert len(onx.graph.output) == 4
     result = verify_onnx(pipe[-1], to_onnx(pipe[-1], X_test[:1]), X_test)
     assert result.route_agreement == 1.0
-    # verify_onnx on the whole pipeline (it failed: it knew only a bare cascade)
-    whole = verify_onnx(pipe, to_onnx(pipe, X_test[:1]), X_test)
-    assert whole.route_agreement == 1.0 and whole.label_agreement == 1.0
-    assert whole.max_abs_diff < 1e-9
+    # verify_onnx on the whole pipeline (it failed: it knew only a bare
+    # cascade), also one-step and nested
+    nested = make_pipeline(StandardScaler().fit(X), make_pipeline(pipe[0], pipe[1]))
+    for model in (pipe, make_pipeline(pipe[-1]), nested):
+        whole = verify_onnx(model, to_onnx(model, X_test[:1]), X_test)
+        assert whole.route_agreement == 1.0 and whole.label_agreement == 1.0
+        assert whole.max_abs_diff < 1e-9
     sess = session(onx)
     _, _, _, use = sess.run(None, onnx_feeds(sess, X_test.astype(np.float32)))
     expected = pipe[-1].route(pipe[0].transform(X_test))

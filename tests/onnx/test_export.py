@@ -770,3 +770,29 @@ def test_sample_given_as_a_list_of_rows():
     model, _, X_test = fitted("binary", "tree", "bare")
     onx = to_onnx(model, X_test[:1].tolist())
     assert verify_onnx(model, onx, X_test).label_agreement == 1.0
+
+
+def test_options_given_for_a_frozen_estimator_reach_what_it_wraps():
+    """skl2onnx keys options on the model object: those given for a
+    FrozenEstimator (or a Pipeline ending in one) apply to what it wraps."""
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LogisticRegression
+
+    X, y, _ = data("binary", "bare")
+    X = X.astype(np.float32)
+    labels = np.array(["no", "yes"])[y.astype(int)]
+    frozen = FrozenEstimator(LogisticRegression().fit(X, labels))
+    pipe = make_pipeline(StandardScaler().fit(X), frozen)
+    for model, options in [
+        (frozen, {"zipmap": False}),
+        (frozen, {id(frozen): {"zipmap": False}}),
+        (pipe, {id(pipe): {"zipmap": False}}),
+    ]:
+        onx = skl2onnx.to_onnx(model, X[:1], options=options)
+        assert [o.name for o in onx.graph.output] == ["label", "probabilities"]
+    onx = skl2onnx.to_onnx(
+        frozen, X[:1], options={id(frozen): {"zipmap": False, "nocl": True}}
+    )
+    sess = session(onx)
+    got = sess.run(None, {sess.get_inputs()[0].name: X[:20]})[0]
+    np.testing.assert_array_equal(got, (frozen.predict(X[:20]) == "yes").astype(int))

@@ -93,7 +93,7 @@ def _check_ece_inputs(y_true_index: np.ndarray, proba: np.ndarray, n_bins) -> No
             f"({len(proba)}); got shape {y_true_index.shape}."
         )
     n_classes = proba.shape[1]
-    integral = y_true_index.dtype.kind in "iu" or (
+    integral = y_true_index.dtype.kind in "biu" or (
         y_true_index.dtype.kind == "f"
         and np.array_equal(y_true_index, np.round(y_true_index))
     )
@@ -104,7 +104,7 @@ def _check_ece_inputs(y_true_index: np.ndarray, proba: np.ndarray, n_bins) -> No
             " (encode labels first, e.g. np.searchsorted(classes, y))."
         )
     finite = np.isfinite(proba).all()
-    if not finite or proba.min() < 0 or proba.max() > 1 + 1e-6:  # float32 rounding
+    if not finite or proba.min() < -1e-6 or proba.max() > 1 + 1e-6:  # float32
         raise ValueError("proba must hold probabilities in [0, 1].")
     if (
         not isinstance(n_bins, numbers.Integral)
@@ -154,6 +154,7 @@ def expected_calibration_error(
     if len(y_true_index) == 0:
         raise ValueError("expected_calibration_error needs at least one row.")
     _check_ece_inputs(y_true_index, proba, n_bins)
+    y_true_index = y_true_index.astype(np.intp)  # bool labels of a binary y too
     w = (
         np.ones(len(y_true_index))
         if sample_weight is None

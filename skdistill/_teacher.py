@@ -25,7 +25,6 @@ from sklearn.base import (
     RegressorMixin,
     clone,
     is_classifier,
-    is_regressor,
 )
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.ensemble import (
@@ -88,8 +87,9 @@ class _EarlyStoppingMixin(MetaEstimatorMixin):
     def _fit_booster(self, X, y, sample_weight, stratify):
         kind = _booster_kind(self.estimator)
         want = "classifier" if is_classifier(self) else "regressor"
-        fits = is_classifier if want == "classifier" else is_regressor
-        if not fits(self.estimator):
+        # a classifier has predict_proba (not scikit-learn's tags, which
+        # xgboost 2.1.0-2.1.3 lack under scikit-learn >= 1.6)
+        if hasattr(self.estimator, "predict_proba") != (want == "classifier"):
             raise TypeError(
                 f"{type(self).__name__} wraps an XGBoost or LightGBM {want}; got "
                 f"{type(self.estimator).__name__}."

@@ -146,12 +146,12 @@ def _warnings_once(quiet: bool):
         try:
             yield
         finally:
-            counts: dict = {}
-            for w in caught:
-                first = str(w.message).strip().splitlines()[0] if str(w.message) else ""
-                key = (w.category.__name__, first)
-                counts[key] = counts.get(key, 0) + 1
             if not quiet:
+                counts: dict = {}
+                for w in caught:
+                    first = (str(w.message).strip().splitlines() or [""])[0]
+                    key = (w.category.__name__, first)
+                    counts[key] = counts.get(key, 0) + 1
                 for (category, message), n in counts.items():
                     times = f" ({n} times)" if n > 1 else ""
                     print(f"skdistill: {category}: {message}{times}", file=sys.stderr)
@@ -978,11 +978,13 @@ def _read_for_model(data: Path, meta: dict, progress, *, need_target: str | None
         frame = read_table(data)
     target = need_target or meta.get("target")
     y = None
-    fitted_target = meta.get("target")
-    if need_target is not None and fitted_target and need_target != fitted_target:
+    features = {c["name"] for c in meta["columns"]}
+    if need_target is not None and need_target in features:
+        fitted = meta.get("target")
         raise CLIError(
-            f"--target {need_target!r}: the model was fitted to predict "
-            f"{fitted_target!r}; pass --target {fitted_target}."
+            f"--target {need_target!r} is a feature column the model reads"
+            + (f"; it was fitted to predict {fitted!r}" if fitted else "")
+            + " (the target column may have another name in this file)."
         )
     if need_target is not None:
         frame, y, dropped = _split_target(frame, need_target, data)

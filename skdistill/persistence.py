@@ -275,9 +275,12 @@ def save_model(model, path, *, format="auto", student_only=False):
         joblib.dump(model, path)
         return path
     sio = _skops_io()
+    existed = path.exists()
     try:
         sio.dump(model, path)
-    except OSError:  # the path (a missing directory, no permission), not skops
+    except OSError:  # the path or the disk (no directory, no space), not skops
+        if not existed and path.exists():
+            path.unlink()  # no partial file left behind
         raise
     except Exception as exc:  # skops raises TypeError and others per object
         if path.exists():

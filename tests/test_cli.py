@@ -597,9 +597,11 @@ def test_warnings_are_shown_once_each_and_not_with_quiet(capsys):
                 "stopped early\nsecond line", ConvergenceWarning, stacklevel=1
             )
         warnings.warn("other", UserWarning, stacklevel=1)
+        warnings.warn("\n", UserWarning, stacklevel=1)  # blank: no crash
     assert capsys.readouterr().err.splitlines() == [
         "skdistill: ConvergenceWarning: stopped early (3 times)",
         "skdistill: UserWarning: other",
+        "skdistill: UserWarning: ",
     ]
     with cli._warnings_once(quiet=True):
         warnings.warn("stopped early", ConvergenceWarning, stacklevel=1)
@@ -647,10 +649,21 @@ def test_report_checks_out_before_measuring(fitted, churn_csv, workdir, capsys):
     assert stdout == ""  # no report computed and printed first
 
 
-def test_report_names_the_target_the_model_was_fitted_on(fitted, churn_csv, capsys):
+def test_report_target_may_be_renamed_but_not_a_feature(
+    fitted, churn_csv, workdir, capsys
+):
     argv = ["report", fitted, churn_csv, "--target", "age", "-q"]
     code, stdout, err = run(argv, capsys)
-    _assert_clean_error(code, stdout, err, "--target 'age'", "'churn'")
+    _assert_clean_error(code, stdout, err, "'age' is a feature", "'churn'")
+    renamed = workdir / "renamed-target.csv"
+    pd.read_csv(churn_csv).rename(columns={"churn": "churn_2024"}).to_csv(
+        renamed, index=False
+    )
+    code, stdout, err = run(
+        ["report", fitted, renamed, "--target", "churn_2024", "-q"], capsys
+    )
+    assert code == 0, err
+    assert "Distillation report" in stdout
 
 
 def test_semicolon_separated_file_gets_a_hint(workdir, capsys):

@@ -237,3 +237,23 @@ def test_skops_loads_a_cascade_and_a_search_with_the_default_trust(kind, tmp_pat
     model.fit(X, y)
     loaded = load_model(save_model(model, tmp_path / f"{kind}.skops"))
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_a_disk_error_mid_write_leaves_no_partial_file(
+    regressor_and_data, tmp_path, monkeypatch
+):
+    import errno
+
+    import skops.io
+
+    model, _ = regressor_and_data
+
+    def full_disk(obj, file):
+        with open(file, "wb") as f:
+            f.write(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(skops.io, "dump", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        save_model(model, tmp_path / "m.skops")
+    assert not (tmp_path / "m.skops").exists()

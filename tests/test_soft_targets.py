@@ -128,5 +128,9 @@ def test_ece_refuses_inputs_it_would_score_wrongly():
         expected_calibration_error(np.array([0, 1]), proba * 3)
     with pytest.raises(ValueError, match="n_bins"):
         expected_calibration_error(np.array([0, 1]), proba, n_bins=0)
-    # float32 rounding above 1 and integral float labels are fine
-    assert expected_calibration_error(np.array([0.0, 1.0]), proba + 1e-7) >= 0
+    # float32 rounding beyond [0, 1], integral float and bool labels are fine
+    expected = expected_calibration_error(np.array([0, 1]), proba)
+    assert expected_calibration_error(np.array([0.0, 1.0]), proba) == expected
+    assert expected_calibration_error(np.array([False, True]), proba) == expected
+    assert expected_calibration_error(np.array([0, 1]), proba + 1e-7) >= 0
+    assert expected_calibration_error(np.array([0, 1]), proba - 1e-7) >= 0

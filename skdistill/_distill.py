@@ -833,7 +833,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         and the same ``n_jobs`` give the same model, bit for bit: the teacher
         labels rows with joblib run sequentially (a forest then adds its
         trees in tree order, not in the order its threads finish), so
-        threads never change its outputs.
+        threads never change its outputs. One exception: ``student='auto'``
+        with a ``latency_us`` budget, which times candidates, can choose
+        differently when a candidate's measured latency is near the budget.
     verbose : int, default=0
         Print each phase with its elapsed time to stderr.
 
@@ -1259,7 +1261,8 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         Seeds every random part of the fit; the same int and the same
         ``n_jobs`` give the same model, bit for bit (the teacher labels rows
         with joblib run sequentially, so a forest adds its trees in tree
-        order whatever its threads).
+        order whatever its threads), except the choice of ``student='auto'``
+        under a ``latency_us`` budget, which is timed.
     verbose : int, default=0
         Print each phase with its elapsed time to stderr.
 

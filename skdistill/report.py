@@ -982,12 +982,12 @@ def distillation_report(
     candidates : dict or list of fitted models, default=None
         Models to compare on fidelity, latency and size (``{name: model}`` or
         a list); overrides the candidates of a search.
-    ece_threshold : float, default=0.05
+    ece_threshold : float in [0, 1], default=0.05
         A teacher whose ECE after temperature scaling exceeds this is flagged
         as badly calibrated.
     onnx : bool, default=True
         Export the student to ONNX for its size and latency in ONNX Runtime.
-    n_repeats : int, default=100
+    n_repeats : int >= 1, default=100
         Timed single-row predictions per latency (the median is reported).
     random_state : int, default=0
         Seed of the baseline's split (when ``X_train`` is not given) and of the

@@ -57,6 +57,7 @@ from ._teacher import (
     fill_random_state,
     in_order,
     is_frozen,
+    prediction_threads,
     teacher_predict,
     teacher_proba,
     unfrozen,
@@ -1494,7 +1495,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         X = validate_data(
             self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64
         )
-        return in_order(self.teacher_.predict, X)
+        return in_order(self.teacher_.predict, X, prediction_threads(self.teacher_))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -208,11 +208,19 @@ def make_student(alias: str, task: str, random_state=None, categorical=None):
     )
 
 
+def _final_path(estimator) -> tuple[list[str], object]:
+    """The step names down to a Pipeline's final estimator (through nested
+    Pipelines), and that estimator; ``([], estimator)`` for any other."""
+    names = []
+    while isinstance(estimator, Pipeline):
+        name, estimator = estimator.steps[-1]
+        names.append(name)
+    return names, estimator
+
+
 def final_estimator(estimator):
     """The last step of a Pipeline (recursively), or the estimator itself."""
-    while isinstance(estimator, Pipeline):
-        estimator = estimator.steps[-1][1]
-    return estimator
+    return _final_path(estimator)[1]
 
 
 def allows_nan(estimator) -> bool:
@@ -239,11 +247,7 @@ def _weight_parameter(estimator) -> str:
     """The fit parameter that reaches ``estimator``'s final estimator: a
     Pipeline's is ``<last step>__sample_weight``, nested ones' chain the names
     (``outer__inner__sample_weight``)."""
-    names = []
-    while isinstance(estimator, Pipeline):
-        name, estimator = estimator.steps[-1]
-        names.append(name)
-    return "__".join([*names, "sample_weight"])
+    return "__".join([*_final_path(estimator)[0], "sample_weight"])
 
 
 def request_weights(estimator) -> None:

@@ -40,7 +40,6 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import log_loss, mean_squared_error, r2_score
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
@@ -48,7 +47,7 @@ from . import _students
 from ._calibration import expected_calibration_error
 from ._distill import DistilledClassifier, DistilledRegressor
 from ._soft_targets import one_hot, soften
-from ._teacher import split_final, teacher_proba
+from ._teacher import fitted_parts, split_final, teacher_proba
 from .metrics import agreement, fidelity_r2, model_size
 
 __all__ = ["DistillationReport", "distillation_report", "pareto_front"]
@@ -113,7 +112,7 @@ def _count_nodes(estimator) -> dict[str, int]:
     sizes = dict(model_size(estimator))  # pickles the estimator once
     sizes["pickled_bytes"] = sizes.pop("bytes")
     extra = 0
-    for member in _members(estimator):
+    for member in fitted_parts(estimator):
         module = type(member).__module__
         try:
             if module.startswith("xgboost"):
@@ -130,28 +129,6 @@ def _count_nodes(estimator) -> dict[str, int]:
     if extra:
         sizes["nodes"] = sizes.get("nodes", 0) + extra
     return sizes
-
-
-def _members(estimator):
-    """Leaf estimators of ensembles, pipelines and wrappers (for booster sizes)."""
-    if isinstance(estimator, Pipeline):
-        for _, step in estimator.steps:
-            yield from _members(step)
-        return
-    inner = getattr(estimator, "estimator_", None)
-    if inner is not None and type(estimator).__module__.startswith("skdistill"):
-        yield from _members(inner)
-        return
-    frozen = getattr(estimator, "estimator", None)
-    if type(estimator).__name__ == "FrozenEstimator":
-        yield from _members(frozen)
-        return
-    members = getattr(estimator, "estimators_", None)
-    if members is not None and not isinstance(members, np.ndarray):
-        for member in members:
-            yield from _members(member)
-        return
-    yield estimator
 
 
 #: Largest |ONNX - scikit-learn| taken as rounding: float32 graphs stay within

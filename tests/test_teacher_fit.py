@@ -167,3 +167,22 @@ def test_multioutput_voting_teacher_takes_weights(routing):
     weighted, ones, plain = fit(w), fit(np.ones(len(y))), fit(None)
     np.testing.assert_allclose(ones, plain)
     assert not np.allclose(weighted, plain)
+
+
+def test_prediction_threads_follow_the_forest_unless_a_part_uses_openmp():
+    from sklearn.ensemble import HistGradientBoostingClassifier, VotingClassifier
+
+    from skdistill._teacher import fitted_parts, prediction_threads
+
+    X, y = make_classification(300, 5, random_state=0)
+    forest = ExtraTreesClassifier(10, n_jobs=2, random_state=0).fit(X, y)
+    assert prediction_threads(forest) == 2
+    assert prediction_threads(make_pipeline(StandardScaler(), forest).fit(X, y)) == 2
+    mixed = VotingClassifier(
+        [("et", forest), ("hgb", HistGradientBoostingClassifier(max_iter=5))],
+        voting="soft",
+    ).fit(X, y)
+    # concurrent calls would oversubscribe the booster's OpenMP threads
+    assert prediction_threads(mixed) == 1
+    names = [type(p).__name__ for p in fitted_parts(mixed)]
+    assert names == ["ExtraTreesClassifier", "HistGradientBoostingClassifier"]

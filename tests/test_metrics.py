@@ -30,3 +30,17 @@ def test_model_size_counts_nodes_and_bytes():
     assert size["bytes"] == pickled_size(forest)
     assert size["nodes"] == sum(t.tree_.node_count for t in forest.estimators_)
     assert agreement(np.array([0, 1, 1]), np.array([0, 1, 0])) == 2 / 3
+
+
+def test_pickled_size_holds_no_copy_of_the_pickle():
+    import tracemalloc
+
+    payload = {"weights": np.ones(2_000_000)}  # 16 MB
+    tracemalloc.start()
+    try:
+        size = pickled_size(payload)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert size > 16_000_000
+    assert peak < 1_000_000  # a BytesIO held all 16 MB

@@ -266,3 +266,18 @@ def test_a_constant_regression_student_is_flagged():
     model.fit(X[:300], y[:300])
     report = distillation_report(model, X[300:], y[300:], onnx=False, n_repeats=5)
     assert any("(nearly) constant" in w for w in report.warnings), report.warnings
+
+
+def test_float32_teacher_probabilities_give_no_log_loss_warning():
+    import warnings
+
+    from skdistill.report import _class_metrics
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(500, 3)).astype(np.float32)
+    proba = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)  # float32 rows
+    y = rng.integers(0, 3, 500)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        metrics = _class_metrics(y, proba.astype(np.float64), 3)
+    assert metrics["log_loss"] > 0

@@ -37,8 +37,9 @@ Protocol
   regressor: max |prediction difference|).
 
 Results: ``benchmarks/results/onnx_speed.json`` (magic) or
-``onnx_speed_<dataset>.json``, a markdown table per dataset and, for several
-datasets, a summary table (copied into ``benchmarks/README.md``).
+``onnx_speed_<dataset>.json`` (``..._quick.json`` with ``--quick``), a
+markdown table per dataset and, for several datasets, a summary table (copied
+into ``benchmarks/README.md``).
 """
 
 from __future__ import annotations
@@ -320,10 +321,12 @@ def measure(sp: Split, args) -> dict:
     return results
 
 
-def result_path(dataset: str) -> str:
-    """``onnx_speed.json`` for magic (the issue's dataset), else per dataset."""
+def result_path(dataset: str, quick: bool = False) -> str:
+    """``onnx_speed.json`` for magic (the issue's dataset), else per dataset;
+    ``--quick`` runs add ``_quick`` (a check must not replace the measurement
+    the README cites)."""
     suffix = "" if dataset == "magic" else f"_{dataset}"
-    return f"{RESULTS_DIR}/onnx_speed{suffix}.json"
+    return f"{RESULTS_DIR}/onnx_speed{suffix}{'_quick' if quick else ''}.json"
 
 
 def main(argv=None):
@@ -353,7 +356,7 @@ def main(argv=None):
     everything = {}
     for name in names:
         results = measure(load_data(name), args)
-        path = result_path(name)
+        path = result_path(name, quick=args.quick)
         write_json(path, results)
         print(f"wrote {path}\n")
         print(markdown(results), "\n", flush=True)

@@ -55,6 +55,11 @@ def _read(name: str) -> dict | None:
         return json.load(fh)
 
 
+def _onnx_speed() -> dict | None:
+    """The ONNX speed result: the full run's, else a quick run's."""
+    return _read("onnx_speed.json") or _read("onnx_speed_quick.json")
+
+
 def _commit(result: dict | None) -> str:
     env = (result or {}).get("environment") or (result or {}).get("meta", {}).get(
         "environment", {}
@@ -142,7 +147,7 @@ def quality_fidelity() -> dict[str, dict]:
 
 def onnx_costs() -> tuple[str | None, dict[str, dict], dict | None]:
     """``(dataset, {model: {"latency_us", "bytes"}}, result)`` from onnx_speed.json."""
-    result = _read("onnx_speed.json")
+    result = _onnx_speed()
     if result is None:
         return None, {}, None
     dataset = str(result.get("dataset", "")).split(":")[-1] or None
@@ -511,7 +516,7 @@ def docs_markdown(image_dir: str) -> str:
         result = _read(name)
         if result is not None:
             parts += [f"### Scaling (`{name}`)", "", _scaling_table(result), ""]
-    onnx = _read("onnx_speed.json")
+    onnx = _onnx_speed()
     if onnx is not None:
         parts += [
             "### ONNX speed and size (`onnx_speed.json`)",

@@ -9,6 +9,9 @@ bench_onnx = pytest.importorskip("benchmarks.bench_onnx")
 def test_result_path_keeps_magic_at_the_issue_file_name():
     assert bench_onnx.result_path("magic").endswith("/onnx_speed.json")
     assert bench_onnx.result_path("fars").endswith("/onnx_speed_fars.json")
+    assert bench_onnx.result_path("magic", quick=True).endswith(
+        "/onnx_speed_quick.json"
+    )
 
 
 def fake_results(p50: dict, n_categorical: int) -> dict:

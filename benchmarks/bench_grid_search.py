@@ -18,14 +18,15 @@ The ratio of the medians (B / A) is the figure of the target (issue 7: at most
 missed on ``--grid trees``, where the candidates' own fits are cheap next to
 the teacher's; the families grid adds the MLP candidate's own fit (0.8x the
 teacher stage on magic), which no reuse of the stage can remove. Teacher fits
-are counted with a counting copy of the default teacher (one final fit + one
-calibration fit per fold, in both A and B). Where the extra time of B goes is
-read from ``GridSearchCV.cv_results_``: the mean fit time of each candidate
-(for the first candidate of each fold it includes the teacher stage; for the
-others, loading it from the cache plus the student fit) and separate timings of
-a cache load (the teacher kept loaded in the process, the transfer set read
-from disk) and of one that reads the teacher from disk too.
-``--uncached`` also times the grid without ``memory`` once (what users would
+are counted with a counting copy of the default teacher (per fold one final fit
+plus its calibration fits: one on folds of 2,500 rows and more, five on smaller
+ones, where ``calibration_cv='auto'`` cross-fits; in both A and B). Where the
+extra time of B goes is read from ``GridSearchCV.cv_results_``: the mean fit
+time of each candidate (for the first candidate of each fold it includes the
+teacher stage; for the others, loading it from the cache plus the student fit)
+and separate timings of a cache load (the teacher kept loaded in the process,
+the transfer set read from disk) and of one that reads the teacher from disk
+too. ``--uncached`` also times the grid without ``memory`` once (what users would
 pay otherwise).
 
 Usage::

@@ -66,9 +66,14 @@ def run(dataset: str, repeats: int) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--datasets", nargs="+", default=["adult", "telco_churn", "magic"]
+        "--datasets",
+        nargs="+",
+        default=["adult", "telco_churn", "magic"],
+        help="datasets of benchmarks/datasets.py (default: %(default)s)",
     )
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="timed repeats, median (default: 3)"
+    )
     args = parser.parse_args(argv)
     records = [run(name, args.repeats) for name in args.datasets]
     lines = [

@@ -120,11 +120,20 @@ def main(argv=None) -> int:
     """Run the benchmark; write ``results/teacher_predict.{json,md}``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--datasets", nargs="+", default=["letter", "casp", "fars", "magic", "adult"]
+        "--datasets",
+        nargs="+",
+        default=["letter", "casp", "fars", "magic", "adult"],
+        help="datasets of benchmarks/datasets.py (default: %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--rows", type=int, default=5000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--seed", type=int, default=0, help="split of the quality benchmark (0)"
+    )
+    parser.add_argument(
+        "--rows", type=int, default=5000, help="test rows predicted (5000)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="alternating repeats, median (3)"
+    )
     args = parser.parse_args(argv)
     records = [measure(d, args.seed, args.rows, args.repeats) for d in args.datasets]
     result = {

@@ -51,6 +51,7 @@ from ._soft_targets import (
     sharpen_student_proba,
     soften,
 )
+from ._stage_lock import fingerprint, stage_lock
 from ._teacher import (
     columns_by_name,
     default_teacher,
@@ -169,6 +170,10 @@ def _checked_weights(sample_weight, X):
 def _is_real(value) -> bool:
     """A real number, not a bool or a string."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+#: Stage arguments that do not change the stage: not in ``memory``'s key.
+_UNKEYED = ("chunk_size", "n_jobs", "log", "teacher_part")
 
 
 class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
@@ -489,9 +494,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         """
         memory = check_memory(self.memory)
         location = getattr(memory, "location", None)
-        cached = memory.cache(
-            stage_fn, ignore=["chunk_size", "n_jobs", "log", "teacher_part"]
-        )
+        cached = memory.cache(stage_fn, ignore=list(_UNKEYED))
         computed = []  # the stage functions always log when they run
 
         def log(message):
@@ -505,7 +508,11 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             teacher_part = remembered(teacher_part, location)
         kwargs["teacher_part"] = teacher_part
         t0 = time.perf_counter()
-        stage = cached(**kwargs)
+        key = None
+        if location is not None:  # parallel searches: one process per stage
+            key = fingerprint({k: v for k, v in kwargs.items() if k not in _UNKEYED})
+        with stage_lock(location, key):
+            stage = cached(**kwargs)
         # a hit is a stage call that ran nothing (asking joblib first would
         # hash the training data a second time)
         hit = location is not None and not computed
@@ -822,7 +829,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         augmentation settings and the seeds; the teacher fit and calibration
         are also cached on their own, keyed without the augmentation
         settings. With it, a grid search over student parameters fits the
-        teacher once per training fold. A string is a cache directory.
+        teacher once per training fold, in parallel searches too (the first
+        candidate of a fold computes its stage under a lock file in the cache
+        directory, the others wait and read it). A string is a cache
+        directory.
         The fitted teachers a process computes or reads through it are also
         kept loaded (up to 1 GiB, least recently used dropped first; see
         :func:`~skdistill.keep_loaded_teachers`), so the candidates of a
@@ -1252,7 +1262,10 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         augmentation settings and the seeds; the teacher fit and calibration
         are also cached on their own, keyed without the augmentation
         settings. With it, a grid search over student parameters fits the
-        teacher once per training fold. A string is a cache directory.
+        teacher once per training fold, in parallel searches too (the first
+        candidate of a fold computes its stage under a lock file in the cache
+        directory, the others wait and read it). A string is a cache
+        directory.
         The fitted teachers a process computes or reads through it are also
         kept loaded (up to 1 GiB, least recently used dropped first; see
         :func:`~skdistill.keep_loaded_teachers`), so the candidates of a

@@ -414,3 +414,43 @@ def test_frozen_teacher_on_a_stage_miss_with_its_part_cached(data, tmp_path):
     clone(model).set_params(random_state=0).fit(X, y)
     other = clone(model).set_params(random_state=0, n_synthetic=1.0).fit(X, y)
     assert other.teacher_ is frozen
+
+
+def test_parallel_search_fits_each_folds_teacher_once(data, tmp_path):
+    # candidates of one fold that start together wait for the first to store
+    # the stage (joblib.Memory does not lock): a new-user trial counted 30
+    # teacher fits instead of 24 with n_jobs=2
+    from joblib import parallel_config
+
+    X, y = data
+    search = GridSearchCV(
+        DistilledClassifier(
+            CountingTeacher(max_iter=20),
+            n_synthetic=0.5,
+            calibration_cv=None,
+            memory=str(tmp_path),
+            random_state=0,
+        ),
+        {"student__max_depth": [2, 3, 4, 5]},
+        cv=3,
+        n_jobs=2,
+    )
+    search.estimator.set_params(student=make_student("tree", "classification"))
+    with parallel_config(backend="threading"):  # FITS is seen by every worker
+        search.fit(X, y)
+    assert len(FITS) == 3 + 1  # one per fold, one for the refit on all rows
+    assert not list((tmp_path / "skdistill_locks").iterdir())  # all released
+
+
+def test_a_dead_holders_lock_is_taken_over(tmp_path):
+    import socket
+
+    from skdistill._stage_lock import stage_lock
+
+    locks = tmp_path / "skdistill_locks"
+    locks.mkdir()
+    # a process id that cannot be alive (above the kernel's limit)
+    (locks / "k.lock").write_text(f"{socket.gethostname()} 99999999\n")
+    with stage_lock(str(tmp_path), "k"):
+        assert (locks / "k.lock").exists()
+    assert not (locks / "k.lock").exists()

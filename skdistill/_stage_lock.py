@@ -35,13 +35,16 @@ _SAMPLE_ROWS = 1000
 
 
 def fingerprint(kwargs: dict) -> str:
-    """A cheap key of a stage call: arrays by shape and a row sample."""
+    """A cheap key of a stage call: arrays by shape and a row sample,
+    estimators by their repr."""
 
     def part(value):
         if isinstance(value, np.ndarray) and value.ndim >= 1 and len(value):
             step = max(1, len(value) // _SAMPLE_ROWS)
             return ("array", value.shape, value.dtype.str, value[::step])
-        if callable(value) and not hasattr(value, "get_params"):
+        if hasattr(value, "get_params"):  # not pickled: a frozen teacher is big
+            return ("estimator", repr(value))
+        if callable(value):
             return "callable"
         return value
 

@@ -60,8 +60,8 @@ def _holder_gone(path: str) -> bool:
         return False  # being written or just released: look again
     if age > STALE_AFTER_S:
         return True
-    if host != socket.gethostname():
-        return False
+    if host != socket.gethostname() or os.name == "nt":
+        return False  # (on Windows signal 0 is CTRL_C_EVENT: not a probe)
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:

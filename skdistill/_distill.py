@@ -172,6 +172,22 @@ def _is_real(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def _locked_part(part, fn, location):
+    """``part`` (the cached teacher part) computed under a lock of its own
+    call: stages that differ only in their transfer set (student families
+    with other ``n_synthetic`` defaults) share it, so in a parallel search
+    over families the first candidates of a fold would fit it together."""
+    signature = inspect.signature(fn)
+
+    def call(*args, **kwargs):
+        arguments = signature.bind(*args, **kwargs).arguments
+        key = fingerprint({k: v for k, v in arguments.items() if k != "log"})
+        with stage_lock(location, f"teacher-{key}"):
+            return part(*args, **kwargs)
+
+    return call
+
+
 #: Stage arguments that do not change the stage: not in ``memory``'s key.
 _UNKEYED = ("chunk_size", "n_jobs", "log", "teacher_part")
 
@@ -506,6 +522,8 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         teacher_part = memory.cache(teacher_fn, ignore=["log"])
         if not frozen:  # the user's own object: not kept
             teacher_part = remembered(teacher_part, location)
+        if location is not None:
+            teacher_part = _locked_part(teacher_part, teacher_fn, location)
         kwargs["teacher_part"] = teacher_part
         t0 = time.perf_counter()
         key = None

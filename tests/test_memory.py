@@ -454,3 +454,25 @@ def test_a_dead_holders_lock_is_taken_over(tmp_path):
     with stage_lock(str(tmp_path), "k"):
         assert (locks / "k.lock").exists()
     assert not (locks / "k.lock").exists()
+
+
+def test_parallel_search_over_families_fits_each_folds_teacher_once(data, tmp_path):
+    # tree and linear students have other transfer sets (other stages) but
+    # share the fold's teacher part, which is locked on its own
+    from joblib import parallel_config
+
+    X, y = data
+    search = GridSearchCV(
+        DistilledClassifier(
+            CountingTeacher(max_iter=20),
+            calibration_cv=None,
+            memory=str(tmp_path),
+            random_state=0,
+        ),
+        {"student": ["tree", "linear"]},
+        cv=3,
+        n_jobs=2,
+    )
+    with parallel_config(backend="threading"):
+        search.fit(X, y)
+    assert len(FITS) == 3 + 1

@@ -58,7 +58,6 @@ from ._teacher import (
     fill_random_state,
     in_order,
     is_frozen,
-    prediction_threads,
     teacher_predict,
     teacher_proba,
     unfrozen,
@@ -172,20 +171,21 @@ def _is_real(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def _locked_part(part, fn, location):
-    """``part`` (the cached teacher part) computed under a lock of its own
-    call: stages that differ only in their transfer set (student families
-    with other ``n_synthetic`` defaults) share it, so in a parallel search
-    over families the first candidates of a fold would fit it together."""
+def _locked(call, fn, location, unkeyed=()):
+    """``call`` (``fn`` through ``memory``) run under a lock of its own call
+    (:mod:`skdistill._stage_lock`): in a parallel search, the candidates of a
+    fold that start together compute the stage, or the teacher part that
+    stages differing only in their transfer set share, once; the others wait
+    and read it from the cache."""
     signature = inspect.signature(fn)
 
-    def call(*args, **kwargs):
+    def locked(*args, **kwargs):
         arguments = signature.bind(*args, **kwargs).arguments
-        key = fingerprint({k: v for k, v in arguments.items() if k != "log"})
-        with stage_lock(location, f"teacher-{key}"):
-            return part(*args, **kwargs)
+        key = fingerprint({k: v for k, v in arguments.items() if k not in unkeyed})
+        with stage_lock(location, f"{fn.__name__}-{key}"):
+            return call(*args, **kwargs)
 
-    return call
+    return locked
 
 
 #: Stage arguments that do not change the stage: not in ``memory``'s key.
@@ -522,15 +522,12 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         teacher_part = memory.cache(teacher_fn, ignore=["log"])
         if not frozen:  # the user's own object: not kept
             teacher_part = remembered(teacher_part, location)
-        if location is not None:
-            teacher_part = _locked_part(teacher_part, teacher_fn, location)
+        if location is not None:  # parallel searches: one process per stage
+            teacher_part = _locked(teacher_part, teacher_fn, location, ["log"])
+            cached = _locked(cached, stage_fn, location, _UNKEYED)
         kwargs["teacher_part"] = teacher_part
         t0 = time.perf_counter()
-        key = None
-        if location is not None:  # parallel searches: one process per stage
-            key = fingerprint({k: v for k, v in kwargs.items() if k not in _UNKEYED})
-        with stage_lock(location, key):
-            stage = cached(**kwargs)
+        stage = cached(**kwargs)
         # a hit is a stage call that ran nothing (asking joblib first would
         # hash the training data a second time)
         hit = location is not None and not computed
@@ -1526,7 +1523,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         X = validate_data(
             self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64
         )
-        return in_order(self.teacher_.predict, X, prediction_threads(self.teacher_))
+        return in_order(self.teacher_, "predict", X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -378,7 +378,7 @@ def default_teacher(
             ("hist_gradient_boosting", HistGradientBoostingClassifier(**hgb_params)),
             ("extra_trees", ExtraTreesClassifier(**et_params)),
         ]
-        return VotingClassifier(_requesting_weights(members), voting="soft")
+        return _requesting_weights(VotingClassifier(members, voting="soft"))
     if task not in ("regression", "multioutput_regression"):
         raise ValueError(
             "task must be 'classification', 'regression' or "
@@ -390,20 +390,19 @@ def default_teacher(
         ("hist_gradient_boosting", HistGradientBoostingRegressor(**hgb_params)),
         ("extra_trees", ExtraTreesRegressor(**et_params)),
     ]
-    ensemble = VotingRegressor(_requesting_weights(members))
+    ensemble = _requesting_weights(VotingRegressor(members))
     if task == "multioutput_regression":
         return MultiOutputRegressor(ensemble)
     return ensemble
 
 
-def _requesting_weights(members: list) -> list:
-    """With metadata routing on, the members ask for ``sample_weight``, so the
-    ensemble's fit forwards the weights to all of them, as it does without
-    routing."""
+def _requesting_weights(ensemble):
+    """``ensemble``, whose members ask for ``sample_weight`` when metadata
+    routing is on, so that its fit forwards the weights to all of them, as it
+    does without routing."""
     if get_config()["enable_metadata_routing"]:
-        for _, member in members:
-            request_weights(member)
-    return members
+        request_weights(ensemble)  # a voting ensemble: each member
+    return ensemble
 
 
 def _picks_names(columns) -> bool:
@@ -570,9 +569,10 @@ def prediction_threads(teacher) -> int:
 _MIN_ROWS_PER_THREAD = 1000
 
 
-def in_order(predict, X, threads: int = 1):
-    """``predict(X)`` with joblib running sequentially in each thread, the
-    rows split over ``threads`` threads when there are enough of them.
+def in_order(teacher, method: str, X):
+    """``teacher.<method>(X)`` with joblib running sequentially in each
+    thread, the rows split over :func:`prediction_threads` threads when there
+    are enough of them.
 
     A forest predicting with ``n_jobs`` threads (the default teacher's
     extra-trees, a user's random forest) adds its trees' outputs in the order
@@ -585,20 +585,20 @@ def in_order(predict, X, threads: int = 1):
     setting is thread-local (joblib): members parallel by OpenMP (XGBoost,
     LightGBM, HistGradientBoosting), which score each row alone, keep their
     threads, and so do parallel chunks labelled by the distiller's ``n_jobs``.
-    The forest's threads are given back over rows instead (``threads``, see
-    :func:`prediction_threads`): each row still adds its trees in order, so
-    the outputs are the same bits. On 2 cores, 40,000 rows, a 100-tree
-    ``RandomForestClassifier(n_jobs=2)``: its own threads 0.170 s,
-    sequential 0.321 s, two row blocks 0.178 s; the default teacher
+    The forest's threads are given back over rows instead: each row still adds
+    its trees in order, so the outputs are the same bits. On 2 cores, 40,000
+    rows, a 100-tree ``RandomForestClassifier(n_jobs=2)``: its own threads
+    0.170 s, sequential 0.321 s, two row blocks 0.178 s; the default teacher
     (``n_jobs=2``, whose boosters keep their OpenMP threads): 3.37 s, 3.74 s,
-    and 5.42 s in two row blocks (oversubscribed), hence one thread when a
-    part uses OpenMP. Every teacher output skdistill uses (soft targets,
+    and 5.42 s in two row blocks (oversubscribed), hence one thread when a part
+    uses OpenMP. Every teacher output skdistill uses (soft targets,
     calibration, the report's scores, a cascade's deferred answers) comes
-    through here; the report's latency times the teacher as a user would
-    call it.
+    through here; the report's latency times the teacher as a user would call
+    it.
     """
+    predict = getattr(teacher, method)
     n = len(X)
-    threads = min(threads, n // _MIN_ROWS_PER_THREAD)
+    threads = min(prediction_threads(teacher), n // _MIN_ROWS_PER_THREAD)
     if threads <= 1 or not isinstance(X, np.ndarray):
         return _sequential(predict, X)
     bounds = np.linspace(0, n, threads + 1).astype(int)
@@ -620,8 +620,7 @@ def teacher_proba(teacher, X, classes: np.ndarray) -> np.ndarray:
     gets zero columns for the classes it never saw. Computed by
     :func:`in_order`.
     """
-    threads = prediction_threads(teacher)
-    proba = np.asarray(in_order(teacher.predict_proba, X, threads), dtype=np.float64)
+    proba = np.asarray(in_order(teacher, "predict_proba", X), dtype=np.float64)
     teacher_classes = np.asarray(teacher.classes_)
     if len(teacher_classes) == len(classes) and np.array_equal(
         teacher_classes, classes
@@ -635,7 +634,7 @@ def teacher_proba(teacher, X, classes: np.ndarray) -> np.ndarray:
 def teacher_predict(teacher, X) -> np.ndarray:
     """A regression teacher's predictions as float64 of shape (n_rows, n_outputs),
     computed by :func:`in_order`."""
-    out = in_order(teacher.predict, X, prediction_threads(teacher))
+    out = in_order(teacher, "predict", X)
     return np.asarray(out, dtype=np.float64).reshape(len(X), -1)
 
 

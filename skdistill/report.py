@@ -45,7 +45,7 @@ from threadpoolctl import threadpool_limits
 
 from . import _students
 from ._calibration import expected_calibration_error
-from ._distill import DistilledClassifier, DistilledRegressor
+from ._distill import DistilledClassifier, DistilledRegressor, _is_real
 from ._soft_targets import one_hot, soften
 from ._teacher import fitted_parts, split_final, teacher_proba
 from .metrics import agreement, fidelity_r2, model_size
@@ -905,11 +905,7 @@ def _measure_candidate(name, model, X, y, repeats):
 
 
 def _check_report_params(ece_threshold, onnx, n_repeats) -> None:
-    if (
-        isinstance(ece_threshold, bool)
-        or not isinstance(ece_threshold, numbers.Real)
-        or not 0 <= ece_threshold <= 1
-    ):
+    if not _is_real(ece_threshold) or not 0 <= ece_threshold <= 1:
         raise ValueError(f"ece_threshold must be in [0, 1]; got {ece_threshold!r}.")
     if not isinstance(onnx, (bool, np.bool_)):
         raise ValueError(f"onnx must be True or False; got {onnx!r}.")

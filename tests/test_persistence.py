@@ -1,5 +1,7 @@
 """Saving and loading with skops and joblib (skdistill.persistence)."""
 
+import errno
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -198,20 +200,30 @@ def test_unknown_extension_and_format(regressor_and_data, tmp_path):
     assert load_model(path, format="joblib").n_features_in_ == model.n_features_in_
 
 
-def test_skops_failure_suggests_student_only_and_leaves_no_file(
-    regressor_and_data, tmp_path, monkeypatch
+@pytest.mark.parametrize(
+    "error, raised, match",
+    [
+        # skops refuses an object: explained, with the ways out
+        (TypeError("cannot serialise Booster"), TypeError, "student_only=True"),
+        # the disk fails mid-write: the file system's own error
+        (OSError(errno.ENOSPC, "No space left on device"), OSError, "No space left"),
+    ],
+    ids=["skops refuses", "disk full"],
+)
+def test_a_failed_skops_save_leaves_no_partial_file(
+    error, raised, match, regressor_and_data, tmp_path, monkeypatch
 ):
     import skops.io
 
     model, _ = regressor_and_data
 
-    def refuse(obj, file):
+    def fail(obj, file):
         with open(file, "wb") as f:
             f.write(b"partial")
-        raise TypeError("cannot serialise Booster")
+        raise error
 
-    monkeypatch.setattr(skops.io, "dump", refuse)
-    with pytest.raises(TypeError, match="student_only=True"):
+    monkeypatch.setattr(skops.io, "dump", fail)
+    with pytest.raises(raised, match=match):
         save_model(model, tmp_path / "m.skops")
     assert not (tmp_path / "m.skops").exists()
 
@@ -237,23 +249,3 @@ def test_skops_loads_a_cascade_and_a_search_with_the_default_trust(kind, tmp_pat
     model.fit(X, y)
     loaded = load_model(save_model(model, tmp_path / f"{kind}.skops"))
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
-
-
-def test_a_disk_error_mid_write_leaves_no_partial_file(
-    regressor_and_data, tmp_path, monkeypatch
-):
-    import errno
-
-    import skops.io
-
-    model, _ = regressor_and_data
-
-    def full_disk(obj, file):
-        with open(file, "wb") as f:
-            f.write(b"partial")
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(skops.io, "dump", full_disk)
-    with pytest.raises(OSError, match="No space left"):
-        save_model(model, tmp_path / "m.skops")
-    assert not (tmp_path / "m.skops").exists()

@@ -752,9 +752,10 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         :class:`sklearn.frozen.FrozenEstimator` is used as is, never refitted.
     student : {'tree', 'mlp', 'linear', 'auto'} or estimator, default='tree'
         The compact model. ``'tree'``: a 1,024-leaf entropy tree trained on the soft
-        cross-entropy; ``'mlp'``: a 32x32 MLP classifier and ``'linear'``: logistic
-        regression, both behind median imputation and scaling, trained with the
-        soft cross-entropy (see :func:`skdistill.make_student`); ``'auto'``: the
+        cross-entropy; ``'mlp'``: a 32x32 MLP classifier behind median
+        imputation and scaling; ``'linear'``: logistic regression on per-column
+        bins and categories (an additive model); both trained with the soft
+        cross-entropy (see :func:`skdistill.make_student`); ``'auto'``: the
         most faithful of several sizes of the three within ``student_budget``
         (see ``student_search_``). Any classifier or regressor instance is
         cloned; how it learns the soft targets is ``student_mode_`` (see
@@ -1231,8 +1232,9 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         :class:`sklearn.frozen.FrozenEstimator` is used as is.
     student : {'tree', 'mlp', 'linear', 'auto'} or regressor, default='tree'
         ``'tree'``: a 1,024-leaf regression tree; ``'mlp'``: a 32x32
-        :class:`~sklearn.neural_network.MLPRegressor`; ``'linear'``: ridge
-        regression; the last two behind median imputation and scaling;
+        :class:`~sklearn.neural_network.MLPRegressor` behind median imputation
+        and scaling; ``'linear'``: ridge regression on per-column bins and
+        categories (see :func:`skdistill.make_student`);
         ``'auto'``: the most faithful of several sizes of the three within
         ``student_budget`` (see ``student_search_``). A single-output
         regressor is wrapped for multi-output targets.

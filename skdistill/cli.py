@@ -1249,8 +1249,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=STUDENTS,
         default="tree",
         help="student family: tree (1,024-leaf tree), mlp (32x32), linear "
-        "(logistic/ridge), or auto: the most faithful of trees of depth 3-10, "
-        "MLPs and a linear model within --max-latency-us/--max-onnx-bytes "
+        "(logistic/ridge on per-column bins), or auto: the most faithful of "
+        "trees of depth 3-10, MLPs and a linear model within "
+        "--max-latency-us/--max-onnx-bytes "
         "(default: tree)",
     )
     fit.add_argument(

@@ -7,6 +7,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdistill import DistilledClassifier, make_student
+from skdistill._binning import BinnedColumns
 from skdistill._categorical import OneHotColumns
 
 
@@ -95,16 +96,21 @@ def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("alias", ["mlp", "linear"])
+@pytest.mark.parametrize(
+    "alias, encoder", [("mlp", OneHotColumns), ("linear", BinnedColumns)]
+)
 @pytest.mark.parametrize("task", ["classification", "regression"])
-def test_aliases_one_hot_encode_known_categoricals(alias, task):
+def test_aliases_one_hot_encode_known_categoricals(alias, encoder, task):
     mask = np.array([True, False, True])
     student = make_student(alias, task, 0, categorical=mask)
-    assert isinstance(student.steps[0][1], OneHotColumns)
+    assert isinstance(student.steps[0][1], encoder)
     assert student.steps[0][1].categorical == [0, 2]
-    assert clone(student).get_params()["onehotcolumns__categorical"] == [0, 2]
+    name = student.steps[0][0]
+    assert clone(student).get_params()[f"{name}__categorical"] == [0, 2]
     plain = make_student(alias, task, 0)
     assert not isinstance(plain.steps[0][1], OneHotColumns)
+    if alias == "linear":  # every column binned, none categorical
+        assert plain.steps[0][1].categorical == []
     tree = make_student("tree", task, 0, categorical=mask)
     assert not hasattr(tree, "steps")  # trees split on the codes
 
@@ -121,13 +127,10 @@ def test_distiller_gives_the_categorical_columns_to_linear_students_only():
         random_state=0,
     ).fit(X, y)
     enc = model.student_.steps[0][1]
-    assert isinstance(enc, OneHotColumns)
-    np.testing.assert_array_equal(enc.categorical_, [0, 2])
-    # a code-as-magnitude model cannot learn "code == 2"; the encoded one can
-    plain = DistilledClassifier(
-        teacher, student="linear", n_synthetic=0.5, random_state=0
-    ).fit(X, y)
-    assert model.score(X, y) > plain.score(X, y) + 0.05
+    assert isinstance(enc, BinnedColumns)
+    # the categorical columns get one indicator per code, the other one bins
+    assert [c is not None for c in enc.categories_] == [True, False, True]
+    assert model.score(X, y) > 0.95
     mlp = DistilledClassifier(
         teacher,
         student="mlp",

@@ -33,11 +33,13 @@ from skl2onnx.common.utils import (
 from sklearn.frozen import FrozenEstimator
 from sklearn.preprocessing import StandardScaler
 
+from .._binning import BinnedColumns
 from .._categorical import OneHotColumns
 from .._distill import DistilledClassifier, DistilledRegressor, _student_has_proba
 from .._soft_mlp import SoftTargetMLPClassifier
 from . import _dense
 from . import _graph as g
+from ._additive import additive_net, binned_columns, classifier_node, regressor_node
 from ._onehot_fold import dense_input, split_dense_steps
 from ._teacher import (
     conversion_problem,
@@ -135,7 +137,7 @@ def _native(step) -> bool:
     return (
         g._is_tree(step)
         or g._exact_imputer(step)
-        or isinstance(step, OneHotColumns)
+        or isinstance(step, (OneHotColumns, BinnedColumns))
         or _dense.dense_net(step) is not None
         or isinstance(step, StandardScaler)
     )
@@ -187,6 +189,10 @@ def _dense_classifier(model, X, classes, dtype, opv, outputs):
         return None
     if not np.array_equal(np.asarray(steps[-1].classes_), np.arange(n_classes)):
         return None
+    additive = additive_net(steps)
+    if additive is not None and dtype == np.float32 and classes.dtype.kind in "iO":
+        # a linear model on bins: one TreeEnsembleClassifier
+        return classifier_node(*additive, X, classes, opv, outputs)
     X, net, addend = dense_input(transformers, net, X, dtype, opv)
     return _dense.classifier(net, X, classes, dtype, opv, outputs, addend)
 
@@ -390,6 +396,11 @@ def convert_distilled_regressor(scope, operator, container):
                 op_version=opv,
                 output_names=[out_name],
             )
+    elif dtype == np.float32 and additive_net([*transformers, final]) is not None:
+        # a linear model on bins: one TreeEnsembleRegressor
+        bins, net = additive_net([*transformers, final])
+        net = _dense.output_scaled(net, scale, mean)
+        node = regressor_node(bins, net, X, [out_name])
     else:
         transformers, net = split_dense_steps([*transformers, final], dtype)
         if net is not None and net.output == "identity":
@@ -474,6 +485,26 @@ def convert_one_hot_columns(scope, operator, container):
     node.add_to(scope, container)
 
 
+def shape_binned_columns(operator):
+    """Same type as the input; one column per indicator."""
+    n_rows = operator.inputs[0].get_first_dimension()
+    kind = type(operator.inputs[0].type)
+    width = int(operator.raw_operator.offsets_[-1])
+    operator.outputs[0].type = kind([n_rows, width])
+
+
+def convert_binned_columns(scope, operator, container):
+    """:func:`skdistill.onnx._additive.binned_columns` as a converter."""
+    node = binned_columns(
+        operator.raw_operator,
+        operator.inputs[0],
+        graph_dtype(operator.inputs),
+        container.target_opset,
+        output_names=[operator.outputs[0].full_name],
+    )
+    node.add_to(scope, container)
+
+
 def register() -> None:
     """Register the distillers' converters with skl2onnx (idempotent)."""
     global _REGISTERED
@@ -506,6 +537,12 @@ def register() -> None:
         "SkdistillOneHotColumns",
         shape_one_hot_columns,
         convert_one_hot_columns,
+    )
+    update_registered_converter(
+        BinnedColumns,
+        "SkdistillBinnedColumns",
+        shape_binned_columns,
+        convert_binned_columns,
     )
     from ._cascade import register_cascade_converter
     from ._teacher import register_teacher_converters

@@ -91,6 +91,7 @@ from sklearn.tree import (
     ExtraTreeRegressor,
 )
 
+from .._binning import BinnedColumns
 from .._categorical import OneHotColumns
 from .._soft_targets import PROBA_EPS, sharpen_student_proba
 from .._students import classifier_student_proba
@@ -429,6 +430,10 @@ def transform(est, X, dtype, opv):
     """The output of a transformer step."""
     if isinstance(est, OneHotColumns):
         return one_hot_columns(est, X, dtype, opv)
+    if isinstance(est, BinnedColumns):
+        from ._additive import binned_columns  # it builds on this module
+
+        return binned_columns(est, X, dtype, opv)
     if _exact_imputer(est):
         kept_all = not np.isnan(np.asarray(est.statistics_, dtype=np.float64)).any()
         if dtype == np.float32 and kept_all:

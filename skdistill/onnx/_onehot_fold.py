@@ -1,14 +1,15 @@
 """One-hot indicators folded into a dense student's first layer (float32 graphs).
 
 A student built as ``OneHotColumns -> SimpleImputer -> StandardScaler -> net``
-(the ``'linear'`` alias with categorical columns, or ``make_student('mlp',
-categorical=...)``) multiplies its indicator columns by the first layer's
-weights. An indicator is 0 or 1 and a categorical column switches on at most
-one of its own, so what a column adds to the first layer is a lookup: one
-weight row per category, one for any other value (scaler included). Written
-literally, the lookup costs a ``Gather`` of the categorical columns, an
-``Equal`` with the categories, a ``Cast`` and a ``Concat`` per call, plus an
-``Imputer`` when missing values have their own indicator.
+(``make_student('mlp', categorical=...)``, or a hand-built linear student such
+as the ``'linear'`` alias was before it binned its columns) multiplies its
+indicator columns by the first layer's weights. An indicator is 0 or 1 and a
+categorical column switches on at most one of its own, so what a column adds to
+the first layer is a lookup: one weight row per category, one for any other
+value (scaler included). Written literally, the lookup costs a ``Gather`` of
+the categorical columns, an ``Equal`` with the categories, a ``Cast`` and a
+``Concat`` per call, plus an ``Imputer`` when missing values have their own
+indicator.
 
 Here it is one ``TreeEnsembleRegressor`` (``ai.onnx.ml``) instead: one tree per
 categorical column, a binary search over its categories (``BRANCH_LEQ``) ending

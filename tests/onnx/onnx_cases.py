@@ -74,6 +74,19 @@ def column_transformer():
     )
 
 
+def scaled_linear(task, categorical=None):
+    """The logistic (or ridge) regression on imputed, standardised columns
+    that the ``'linear'`` alias was before it binned its columns: the dense
+    route's linear case (scaler folding, one-hot lookups)."""
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    from skdistill._students import _scaled
+
+    regression = task in ("regression", "multioutput")
+    final = Ridge(alpha=1.0) if regression else LogisticRegression(max_iter=1000)
+    return _scaled(final, None, categorical)
+
+
 def teacher(task):
     if task in ("binary", "multiclass"):
         return HistGradientBoostingClassifier(max_iter=20, random_state=0)

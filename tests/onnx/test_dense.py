@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
-from onnx_cases import data, distiller, frozen_teacher
+from onnx_cases import data, distiller, frozen_teacher, scaled_linear
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -31,6 +31,8 @@ DTYPES = pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", 
 
 
 def _fit(task, student, X=None, **params):
+    if student == "scaled-linear":
+        student = scaled_linear(task)
     X_fit, y, X_test = data(task, "bare")
     if X is not None:
         X_fit, X_test = X(X_fit), X(X_test)
@@ -66,14 +68,17 @@ def _parity(model, X_test, dtype):
             "mlp",
             ["Imputer", "Gemm", "Relu", "Gemm", "Relu", "LinearClassifier"],
         ),
-        ("binary", "linear", ["Imputer", "LinearClassifier"]),
+        ("binary", "scaled-linear", ["Imputer", "LinearClassifier"]),
+        ("binary", "linear", ["TreeEnsembleClassifier"]),
+        ("multiclass", "linear", ["TreeEnsembleClassifier"]),
         (
             "multiclass",
             "mlp",
             ["Imputer", "Gemm", "Relu", "Gemm", "Relu", "LinearClassifier"],
         ),
         ("regression", "mlp", ["Imputer", "Gemm", "Relu", "Gemm", "Relu", "Gemm"]),
-        ("regression", "linear", ["Imputer", "Gemm"]),
+        ("regression", "scaled-linear", ["Imputer", "Gemm"]),
+        ("regression", "linear", ["TreeEnsembleRegressor"]),
     ],
 )
 def test_float32_node_lists(task, family, expected):
@@ -93,7 +98,7 @@ def test_float64_classifier_uses_softmax_and_argmax(family):
 
 
 @DTYPES
-@pytest.mark.parametrize("family", ["mlp", "linear"])
+@pytest.mark.parametrize("family", ["mlp", "scaled-linear"])
 def test_scaler_far_from_zero_is_not_folded(family, dtype):
     # a column like a calendar year: mean / scale ~ 2000 would cost precision
     def shift(X):
@@ -153,7 +158,8 @@ def test_far_column_with_little_weight_is_folded(monkeypatch):
 
     X, y, X_test = data("multiclass", "bare")
     X, X_test = add_far_column(X), add_far_column(X_test)
-    model = distiller("multiclass", "linear")  # a fresh teacher: six columns
+    # a fresh teacher: six columns
+    model = distiller("multiclass", scaled_linear("multiclass"))
     with threadpool_limits(1):
         model.fit(X, y)
     X_test = np.asarray(X_test, dtype=np.float32)

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from onnx_cases import distiller
+from onnx_cases import distiller, scaled_linear
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -72,7 +72,9 @@ def hard_test_rows():
 def fit_hard(task, student):
     X = hard_rows(1500, seed=0)
     y = hard_targets(X, task)
-    if isinstance(student, str):
+    if student == "scaled-linear":
+        student = scaled_linear(task, CATEGORICAL)
+    elif isinstance(student, str):
         kind = "regression" if task == "regression" else "classification"
         student = make_student(student, kind, 0, categorical=CATEGORICAL)
     with warnings.catch_warnings():
@@ -91,7 +93,7 @@ def op_types(onx):
     return {node.op_type for node in onx.graph.node}
 
 
-@pytest.mark.parametrize("student", ["linear", "mlp"])
+@pytest.mark.parametrize("student", ["scaled-linear", "mlp"])
 @pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
 def test_folded_graph_matches_the_model(student, task, monkeypatch):
     model = fit_hard(task, student)
@@ -115,7 +117,7 @@ def test_folded_graph_matches_the_model(student, task, monkeypatch):
         # Both graphs hold the year's scaler offset (mean ~2009.5) in float32,
         # off by up to 6e-5 (1e-5 once scaled): the MLP's larger weights turn
         # that into ~2e-5 in probability, on either graph.
-        bound = 1e-5 if student == "linear" else 3e-5
+        bound = 1e-5 if student == "scaled-linear" else 3e-5
         assert parity.max_abs_diff <= bound, parity
     assert parity.max_abs_diff <= 1.1 * literal.max_abs_diff + 1e-7, (parity, literal)
 
@@ -125,7 +127,7 @@ def test_float_labels_read_the_logits_without_an_identity_layer():
     logits straight to Softmax (no identity Gemm between them)."""
     X = hard_rows(1500, seed=0)
     y = np.digitize(hard_targets(X, "regression"), [0.5, 2.0]) + 1.0  # 1., 2., 3.
-    student = make_student("linear", "classification", 0, categorical=CATEGORICAL)
+    student = scaled_linear("multiclass", CATEGORICAL)
     model = distiller("multiclass", student, categorical_features=CATEGORICAL)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -141,7 +143,7 @@ def test_float_labels_read_the_logits_without_an_identity_layer():
 
 def test_float64_graph_keeps_the_literal_encoding():
     """TreeEnsembleRegressor computes in float32: float64 graphs do not fold."""
-    model = fit_hard("binary", "linear")
+    model = fit_hard("binary", "scaled-linear")
     test = hard_test_rows()
     onx = to_onnx(model, test[:1])
     assert "TreeEnsembleRegressor" not in op_types(onx)

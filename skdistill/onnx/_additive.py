@@ -1,0 +1,299 @@
+""":class:`~skdistill._binning.BinnedColumns` and the additive students it makes.
+
+A linear model behind ``BinnedColumns`` (the ``'linear'`` alias) adds one
+weight row per column, the row of the column's bin or category. In a float32
+graph the whole student is one ``ai.onnx.ml`` tree-ensemble node: one tree per
+column, a binary search over its bin edges (``BRANCH_LT``) or its categories
+(``BRANCH_LEQ`` then ``BRANCH_EQ``, as :mod:`skdistill.onnx._onehot_fold`
+writes them), whose leaves hold the row. A classifier is a
+``TreeEnsembleClassifier`` with ``SOFTMAX`` (labels and probabilities in one
+kernel), a regressor a ``TreeEnsembleRegressor`` with the target scaling in
+its leaves. Missing values follow ``fit``: a column that had some has a first
+``BRANCH_LT -inf`` test whose true branch only a missing value takes
+(``missing_value_tracks_true``), and a column that had none sends them down
+the path to its median's bin.
+
+Elsewhere (float64 graphs, other models behind the bins)
+:func:`binned_columns` writes the indicators themselves, exactly: each
+numeric column's bin is the count of its edges at or below the value (the
+edges are float32 numbers, so the comparison is the same in float32 and
+float64), each categorical column is compared with its categories.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from skl2onnx.algebra.onnx_ops import (
+    OnnxCast,
+    OnnxConcat,
+    OnnxEqual,
+    OnnxGather,
+    OnnxGreaterOrEqual,
+    OnnxIsNaN,
+    OnnxMatMul,
+    OnnxReshape,
+    OnnxTreeEnsembleClassifier_1,
+    OnnxTreeEnsembleRegressor_1,
+    OnnxWhere,
+)
+
+from .._binning import BinnedColumns
+from . import _dense
+from . import _graph as g
+from ._onehot_fold import _column_tree
+
+
+# ------------------------------------------------------------ the indicators
+def _codes(est: BinnedColumns, X, dtype, opv):
+    """``(codes, order)``: a tensor of one code per column (numeric: its bin,
+    or the missing code; categorical: the value, missing values as ``-inf``
+    where ``fit`` saw some) and the input column behind each of its columns."""
+    numeric = [j for j, codes in enumerate(est.categories_) if codes is None]
+    categorical = [j for j, codes in enumerate(est.categories_) if codes is not None]
+    parts = []
+    if numeric:
+        n_edges = max(1, max(len(est.edges_[j]) for j in numeric))
+        edges = np.full((1, len(numeric), n_edges), np.inf)
+        nan_code = np.empty(len(numeric))
+        for i, j in enumerate(numeric):
+            edges[0, i, : len(est.edges_[j])] = est.edges_[j]
+            width = est.offsets_[j + 1] - est.offsets_[j]
+            nan_code[i] = width - 1 if est.missing_[j] else est.median_bin_[j]
+        columns = OnnxGather(X, np.array(numeric, np.int64), axis=1, op_version=opv)
+        stacked = OnnxReshape(
+            columns, np.array([-1, len(numeric), 1], np.int64), op_version=opv
+        )
+        above = g._cast(
+            OnnxGreaterOrEqual(stacked, edges.astype(dtype), op_version=opv),
+            dtype,
+            opv,
+        )
+        counts = OnnxReshape(
+            OnnxMatMul(above, np.ones((n_edges, 1), dtype), op_version=opv),
+            np.array([-1, len(numeric)], np.int64),
+            op_version=opv,
+        )
+        parts.append(
+            OnnxWhere(
+                OnnxIsNaN(columns, op_version=opv),
+                nan_code.astype(dtype).reshape(1, -1),
+                counts,
+                op_version=opv,
+            )
+        )
+    if categorical:
+        columns = OnnxGather(X, np.array(categorical, np.int64), axis=1, op_version=opv)
+        if est.missing_[categorical].any():
+            fill = np.where(est.missing_[categorical], -np.inf, np.nan)
+            columns = OnnxWhere(
+                OnnxIsNaN(columns, op_version=opv),
+                fill.astype(dtype).reshape(1, -1),
+                columns,
+                op_version=opv,
+            )
+        parts.append(columns)
+    codes = parts[0] if len(parts) == 1 else OnnxConcat(*parts, axis=1, op_version=opv)
+    return codes, numeric + categorical
+
+
+def binned_columns(est: BinnedColumns, X, dtype, opv, output_names=None):
+    """``est.transform`` (dense), exactly, in ``dtype``: each indicator is its
+    column's code compared with the code it stands for, in one ``Equal``.
+    In a float32 graph a category that float32 cannot hold is never matched,
+    as scikit-learn never matches it with a float32 input either."""
+    codes, order = _codes(est, X, dtype, opv)
+    source, target = [], []
+    for position, j in enumerate(order):
+        width = int(est.offsets_[j + 1] - est.offsets_[j])
+        cats = est.categories_[j]
+        values = np.arange(width, dtype=np.float64)
+        if cats is not None:
+            values = np.concatenate([cats, [-np.inf]])[:width]
+        source.append(np.full(width, position))
+        target.append(values)
+    # the indicators in output order: column by column, as ``offsets_``
+    by_column = np.argsort(order, kind="stable")
+    source = np.concatenate([source[i] for i in by_column]).astype(np.int64)
+    target = np.concatenate([target[i] for i in by_column])
+    row = target.astype(dtype)
+    with np.errstate(invalid="ignore"):
+        row[row.astype(np.float64) != target] = np.nan
+    hits = OnnxEqual(
+        OnnxGather(codes, source, axis=1, op_version=opv),
+        row.reshape(1, -1),
+        op_version=opv,
+    )
+    return OnnxCast(
+        hits, to=g.proto_type(dtype), op_version=opv, output_names=output_names
+    )
+
+
+# ------------------------------------------------------- one tree per column
+def _bin_tree(tree_id, feature, edges, rows, missing_row, median_bin):
+    """Nodes and leaves (as :func:`_column_tree`) of a numeric column's tree:
+    a binary search over ``edges`` (float32) ending in bin ``i``'s leaf, row
+    ``rows[i]``; a missing value takes the first test's true branch to
+    ``missing_row`` if given, else the path to ``median_bin``'s leaf."""
+    nodes, leaves = [], []
+
+    def add(node):
+        nodes.append(node)
+        return len(nodes) - 1
+
+    def search(lo, hi):  # bins lo..hi; x < edges[mid] holds for bins <= mid
+        if lo == hi:
+            node_id = add(("LEAF", 0.0, 0, 0, 0))
+            leaves.append((node_id, rows[lo]))
+            return node_id
+        mid = (lo + hi) // 2
+        node_id = add(None)
+        left, right = search(lo, mid), search(mid + 1, hi)
+        nan_left = int(missing_row is None and lo <= median_bin <= mid)
+        nodes[node_id] = ("BRANCH_LT", edges[mid], left, right, nan_left)
+        return node_id
+
+    if missing_row is not None:
+        root = add(None)
+        hit = add(("LEAF", 0.0, 0, 0, 0))
+        leaves.append((hit, missing_row))
+        nodes[root] = ("BRANCH_LT", -np.inf, hit, search(0, len(edges)), 1)
+    else:
+        search(0, len(edges))
+    return [(tree_id, feature, i, *node) for i, node in enumerate(nodes)], leaves
+
+
+def _trees(est: BinnedColumns, weights: np.ndarray):
+    """``(nodes, leaves)`` of every column's tree; a leaf is ``(tree id, node
+    id, weight row)``, rows of ``weights`` (one per indicator)."""
+    all_nodes, all_leaves = [], []
+    zero = np.zeros(weights.shape[1])
+    for j in range(est.n_features_in_):
+        block = weights[est.offsets_[j] : est.offsets_[j + 1]]
+        missing_row = block[-1] if est.missing_[j] else None
+        cats = est.categories_[j]
+        if cats is None:
+            nodes, leaves = _bin_tree(
+                j,
+                j,
+                est.edges_[j].astype(np.float32),
+                block,
+                missing_row,
+                int(est.median_bin_[j]),
+            )
+        else:
+            v32 = cats.astype(np.float32)
+            exact = v32.astype(np.float64) == cats  # others are never matched
+            nodes, leaves = _column_tree(
+                j, j, v32[exact], block[: len(cats)][exact], missing_row, zero
+            )
+        all_nodes.extend(nodes)
+        all_leaves.extend((j, node_id, row) for node_id, row in leaves)
+    return all_nodes, all_leaves
+
+
+def _node_attributes(nodes) -> dict:
+    tree_ids, features, ids, modes, thresholds, true_ids, false_ids, tracks = zip(
+        *nodes, strict=True
+    )
+    return dict(
+        nodes_treeids=list(tree_ids),
+        nodes_nodeids=list(ids),
+        nodes_featureids=list(features),
+        nodes_modes=list(modes),
+        nodes_values=np.asarray(thresholds, dtype=np.float32),
+        nodes_truenodeids=list(true_ids),
+        nodes_falsenodeids=list(false_ids),
+        nodes_missing_value_tracks_true=list(tracks),
+    )
+
+
+def _leaf_weights(leaves, prefix: str) -> dict:
+    """Each leaf's whole row (one entry per target or class)."""
+    n_targets = len(leaves[0][2])
+    return {
+        f"{prefix}_treeids": np.repeat([t for t, _, _ in leaves], n_targets).tolist(),
+        f"{prefix}_nodeids": np.repeat([n for _, n, _ in leaves], n_targets).tolist(),
+        f"{prefix}_ids": np.tile(np.arange(n_targets), len(leaves)).tolist(),
+        f"{prefix}_weights": np.concatenate([r for _, _, r in leaves]).astype(
+            np.float32
+        ),
+    }
+
+
+def additive_net(steps: list):
+    """``(bins, net)`` for ``[BinnedColumns, linear model]``, else None."""
+    if len(steps) != 2 or not isinstance(steps[0], BinnedColumns):
+        return None
+    net = _dense.dense_net(steps[1])
+    if net is None or len(net.weights) != 1:
+        return None
+    return steps[0], net
+
+
+def classifier_node(bins: BinnedColumns, net, X, classes, opv, output_names):
+    """One ``TreeEnsembleClassifier``: labels (``classes``, int64 or str)
+    and the softmax of the net's logits (float32).
+
+    With two classes ONNX Runtime reads the kernel its own way: given a base
+    value per class, class 1's score is its base value plus the summed class-0
+    weights and class 0's score is its opposite (the class-1 weights only
+    have to be there). Class 0's weights hold half the logit ``z`` and
+    class 1's base value half the intercept: the softmax of ``(-z/2, z/2)``
+    is ``(1 - sigmoid(z), sigmoid(z))``, and halving is exact in float32.
+    """
+    if net.output == "logistic":
+        z, b = net.weights[0], net.biases[0]
+        W = np.hstack([z / 2, np.zeros_like(z)])
+        b = np.array([0.0, b[0] / 2])
+    else:
+        W, b = net.weights[0], net.biases[0]
+    nodes, leaves = _trees(bins, W)
+    label_name, proba_name = output_names
+    # With two integer classes ONNX Runtime outputs the class index, not the
+    # label (string labels come out as labels): a Gather maps it unless the
+    # labels are 0 and 1.
+    gather = classes.dtype.kind == "i" and len(classes) == 2
+    gather = gather and classes.tolist() != [0, 1]
+    labels = (
+        {"classlabels_int64s": [0, 1] if gather else classes.astype(np.int64).tolist()}
+        if classes.dtype.kind == "i"
+        else {"classlabels_strings": [str(c) for c in classes]}
+    )
+    node = OnnxTreeEnsembleClassifier_1(
+        X,
+        op_version=1,
+        post_transform="SOFTMAX",
+        base_values=b.astype(np.float32),
+        output_names=None if gather else [label_name, proba_name],
+        **_node_attributes(nodes),
+        **_leaf_weights(leaves, "class"),
+        **labels,
+    )
+    if not gather:
+        return [node]
+    label = OnnxGather(
+        classes.astype(np.int64),
+        node[0],
+        axis=0,
+        op_version=opv,
+        output_names=[label_name],
+    )
+    # the Identity naming the probabilities is pruned from the final graph
+    return [g.identity(node[1], opv, [proba_name]), label]
+
+
+def regressor_node(bins: BinnedColumns, net, X, output_names):
+    """One ``TreeEnsembleRegressor`` computing the net's (scaled) output."""
+    W, b = net.weights[0], net.biases[0]
+    nodes, leaves = _trees(bins, W)
+    return OnnxTreeEnsembleRegressor_1(
+        X,
+        op_version=1,
+        n_targets=W.shape[1],
+        aggregate_function="SUM",
+        post_transform="NONE",
+        base_values=b.astype(np.float32),
+        output_names=output_names,
+        **_node_attributes(nodes),
+        **_leaf_weights(leaves, "target"),
+    )

@@ -1,0 +1,128 @@
+"""BinnedColumns: per-column bins and categories for the 'linear' students."""
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skdistill._binning import BinnedColumns, quantile_edges
+
+
+def rows(n=2000, seed=0):
+    rng = np.random.default_rng(seed)
+    X = np.column_stack(
+        [
+            rng.normal(size=n),  # many distinct values: quantile bins
+            rng.integers(0, 5, n).astype(float),  # few values: one bin each
+            rng.choice([0.1, 0.2, 7.0], n),  # categorical codes
+            np.where(rng.random(n) < 0.8, 0.0, rng.exponential(size=n)),  # ties
+        ]
+    )
+    X[rng.random(n) < 0.1, 0] = np.nan
+    X[rng.random(n) < 0.1, 2] = np.nan
+    return X
+
+
+def test_edges_fall_between_values_and_every_bin_is_used():
+    values = np.random.default_rng(0).normal(size=5000)
+    edges = quantile_edges(values, 16)
+    assert len(edges) == 15 and np.all(np.diff(edges) > 0)
+    assert edges.astype(np.float32).astype(np.float64).tolist() == edges.tolist()
+    counts = np.bincount(np.searchsorted(edges, values, side="right"))
+    assert len(counts) == 16 and counts.min() > 200  # about 5000 / 16 each
+
+
+def test_ties_are_never_split():
+    values = np.r_[np.zeros(800), np.arange(1.0, 201.0)]
+    edges = quantile_edges(values, 8)
+    bins = np.searchsorted(edges, values, side="right")
+    assert len(np.unique(bins[:800])) == 1  # the 800 zeros share one bin
+    assert np.all(np.bincount(bins) > 0)
+
+
+def test_edges_stay_above_the_value_below_in_float32():
+    # neighbours closer than float32 can tell apart
+    values = np.array([1.0, 1.0 + 1e-12, 2.0])
+    edges = quantile_edges(values, 8)
+    assert np.all(np.diff(edges) > 0)
+    bins = np.searchsorted(edges, values, side="right")
+    assert bins[0] < bins[2]
+
+
+def test_transform_one_indicator_per_column():
+    X = rows()
+    bins = BinnedColumns(n_bins=8, categorical=[2]).fit(X)
+    Z = bins.transform(X)
+    assert sparse.issparse(Z) and Z.shape == (len(X), bins.offsets_[-1])
+    dense = Z.toarray()
+    for j in range(X.shape[1]):
+        block = dense[:, bins.offsets_[j] : bins.offsets_[j + 1]]
+        assert np.all(block.sum(axis=1) == 1)  # every value seen in fit
+    assert len(bins.edges_[0]) == 7  # 8 quantile bins
+    assert bins.edges_[1].tolist() == [0.5, 1.5, 2.5, 3.5]  # one bin a value
+    assert bins.categories_[2].tolist() == [0.1, 0.2, 7.0]
+    assert bins.missing_.tolist() == [True, False, True, False]
+    names = bins.get_feature_names_out()
+    assert names[0] == "x0_bin0" and "x2=0.1" in names and "x0_missing" in names
+    assert len(names) == Z.shape[1]
+
+
+def test_unseen_values_and_missing_values():
+    X = rows()
+    bins = BinnedColumns(n_bins=8, categorical=[2]).fit(X)
+    test = np.array(
+        [
+            [np.nan, np.nan, 5.0, np.nan],  # col 1 and 3 had no NaN; 5.0 unseen
+            [1e9, -1e9, np.nan, 1e9],  # beyond the range: the end bins
+        ]
+    )
+    index = bins.bin_indices(test)
+    width = np.diff(bins.offsets_)
+    assert index[0, 0] == width[0] - 1  # its own missing indicator
+    assert index[0, 1] == bins.median_bin_[1]  # no NaN in fit: the median's bin
+    assert index[0, 2] == -1  # unseen category: no indicator
+    assert index[0, 3] == bins.median_bin_[3]
+    assert index[1].tolist() == [len(bins.edges_[0]), 0, width[2] - 1, width[3] - 1]
+    assert np.all(bins.transform(test).toarray().sum(axis=1) == [3, 4])
+
+
+def test_does_not_mutate_and_is_deterministic():
+    X = rows()
+    before = X.copy()
+    a = BinnedColumns(categorical=[2]).fit_transform(X)
+    b = BinnedColumns(categorical=[2]).fit_transform(X)
+    np.testing.assert_array_equal(X, before)
+    assert (a != b).nnz == 0
+
+
+def test_max_categories_keeps_the_most_frequent():
+    X = np.repeat(np.arange(10.0), np.arange(1, 11)).reshape(-1, 1)
+    bins = BinnedColumns(categorical=[0], max_categories=3).fit(X)
+    assert bins.categories_[0].tolist() == [7.0, 8.0, 9.0]
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(n_bins=1), "n_bins"),
+        (dict(n_bins=2.5), "n_bins"),
+        (dict(max_categories=0), "max_categories"),
+        (dict(categorical=[7]), "out of range"),
+        (dict(categorical=[1, 1]), "repeats"),
+    ],
+)
+def test_bad_parameters(params, match):
+    with pytest.raises(ValueError, match=match):
+        BinnedColumns(**params).fit(rows())
+
+
+def test_refuses_infinite_values():
+    X = rows()
+    X[0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        BinnedColumns().fit(X)
+
+
+@parametrize_with_checks([BinnedColumns(n_bins=4), BinnedColumns(categorical=[0])])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)

@@ -15,8 +15,10 @@ magic 0.790 to 0.858.
 The transform is exact and cheap to export: each column's bin is a binary
 search over its edges, so a linear model on the indicators exports as one
 ONNX tree-ensemble node (one tree per column, see
-:mod:`skdistill.onnx._additive`). The edges are float32 numbers, so a float32
-graph puts every float32 value in the bin Python puts it in.
+:mod:`skdistill.onnx._additive`). The edges are float32 numbers and values are
+binned and matched with the categories as float32 (as scikit-learn's trees
+compare them), so a float32 graph puts every value in the bin Python puts it
+in, float64 rows included.
 """
 
 from __future__ import annotations
@@ -82,9 +84,12 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
     edges_ : list of ndarray or None
         For each column, its bin edges (float32 values, as float64; numeric
         columns) or None (categorical columns). A value ``x`` falls in bin
-        ``searchsorted(edges, x, side='right')``.
+        ``searchsorted(edges, x, side='right')`` computed in float32: like
+        scikit-learn's trees, the bins see ``x`` rounded to float32.
     categories_ : list of ndarray or None
         For each column, its sorted categories (categorical columns) or None.
+        Values are matched with them as float32 (two codes float32 cannot
+        tell apart share the first one's indicator).
     missing_ : ndarray of bool
         Whether the column had missing values in ``fit``: they then get an
         indicator of their own, after the column's bins. Missing values in a
@@ -152,8 +157,10 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
                 edges = quantile_edges(seen, self.n_bins) if seen.size else np.empty(0)
                 self.edges_.append(edges)
                 self.categories_.append(None)
-                median = np.median(seen) if seen.size else 0.0
-                median_bin.append(int(np.searchsorted(edges, median, side="right")))
+                median = np.float32(np.median(seen) if seen.size else 0.0)
+                median_bin.append(
+                    int(np.searchsorted(edges.astype(np.float32), median, side="right"))
+                )
                 width = len(edges) + 1
             missing.append(bool(nan.any()))
             widths.append(width + missing[-1])
@@ -175,12 +182,22 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
             column = X[:, j]
             nan = np.isnan(column)
             if codes is None:
-                index = np.searchsorted(edges, column, side="right")
+                # in float32, as the edges are: as scikit-learn's trees, which
+                # compare float32 values, so that a float32 ONNX graph fed
+                # float64 rows bins them as this does
+                with np.errstate(over="ignore"):  # beyond float32: +-inf
+                    column32 = column.astype(np.float32)
+                index = np.searchsorted(
+                    edges.astype(np.float32), column32, side="right"
+                )
                 unseen_nan = self.median_bin_[j]
-            else:
-                index = np.searchsorted(codes, column)
+            else:  # in float32 too
+                codes32 = codes.astype(np.float32)
+                with np.errstate(over="ignore"):
+                    column32 = column.astype(np.float32)
+                index = np.searchsorted(codes32, column32)
                 hit = index < len(codes)
-                hit[hit] = codes[index[hit]] == column[hit]
+                hit[hit] = codes32[index[hit]] == column32[hit]
                 index = np.where(hit, index, -1)
                 unseen_nan = -1
             width = self.offsets_[j + 1] - self.offsets_[j]

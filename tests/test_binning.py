@@ -126,3 +126,15 @@ def test_refuses_infinite_values():
 @parametrize_with_checks([BinnedColumns(n_bins=4), BinnedColumns(categorical=[0])])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_values_are_binned_as_float32():
+    """A float64 value just below an edge rounds to the edge in float32: it
+    falls in the bin above, as a float32 ONNX graph (and a tree) puts it."""
+    X = np.arange(100.0).reshape(-1, 1) / 7
+    bins = BinnedColumns(n_bins=4).fit(X)
+    edge = bins.edges_[0][1]
+    below = np.nextafter(edge, -np.inf)  # float64, rounds up to the edge
+    assert np.float32(below) == np.float32(edge)
+    index = bins.bin_indices(np.array([[below], [edge], [3e39]]))
+    assert index[:, 0].tolist() == [2, 2, 3]

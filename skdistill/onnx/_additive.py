@@ -15,9 +15,10 @@ the path to its median's bin.
 
 Elsewhere (float64 graphs, other models behind the bins)
 :func:`binned_columns` writes the indicators themselves, exactly: each
-numeric column's bin is the count of its edges at or below the value (the
-edges are float32 numbers, so the comparison is the same in float32 and
-float64), each categorical column is compared with its categories.
+numeric column's bin is the count of its edges at or below the value, in
+float32 as :class:`~skdistill._binning.BinnedColumns` bins (so a float32 graph
+fed float64 rows cast at its input answers as the model does), each
+categorical column is compared with its categories.
 """
 
 from __future__ import annotations
@@ -63,8 +64,10 @@ def _codes(est: BinnedColumns, X, dtype, opv):
         stacked = OnnxReshape(
             columns, np.array([-1, len(numeric), 1], np.int64), op_version=opv
         )
+        if dtype != np.float32:  # the bins see float32 values (see BinnedColumns)
+            stacked = OnnxCast(stacked, to=g.proto_type(np.float32), op_version=opv)
         above = g._cast(
-            OnnxGreaterOrEqual(stacked, edges.astype(dtype), op_version=opv),
+            OnnxGreaterOrEqual(stacked, edges.astype(np.float32), op_version=opv),
             dtype,
             opv,
         )
@@ -83,6 +86,12 @@ def _codes(est: BinnedColumns, X, dtype, opv):
         )
     if categorical:
         columns = OnnxGather(X, np.array(categorical, np.int64), axis=1, op_version=opv)
+        if dtype != np.float32:  # matched as float32 (see BinnedColumns)
+            columns = OnnxCast(
+                OnnxCast(columns, to=g.proto_type(np.float32), op_version=opv),
+                to=g.proto_type(dtype),
+                op_version=opv,
+            )
         if est.missing_[categorical].any():
             fill = np.where(est.missing_[categorical], -np.inf, np.nan)
             columns = OnnxWhere(
@@ -98,17 +107,17 @@ def _codes(est: BinnedColumns, X, dtype, opv):
 
 def binned_columns(est: BinnedColumns, X, dtype, opv, output_names=None):
     """``est.transform`` (dense), exactly, in ``dtype``: each indicator is its
-    column's code compared with the code it stands for, in one ``Equal``.
-    In a float32 graph a category that float32 cannot hold is never matched,
-    as scikit-learn never matches it with a float32 input either."""
+    column's code compared with the code it stands for, in one ``Equal``
+    (numeric bins and categories as float32 values, as ``est`` compares
+    them)."""
     codes, order = _codes(est, X, dtype, opv)
     source, target = [], []
     for position, j in enumerate(order):
         width = int(est.offsets_[j + 1] - est.offsets_[j])
         cats = est.categories_[j]
         values = np.arange(width, dtype=np.float64)
-        if cats is not None:
-            values = np.concatenate([cats, [-np.inf]])[:width]
+        if cats is not None:  # as float32 values
+            values = np.concatenate([cats.astype(np.float32), [-np.inf]])[:width]
         source.append(np.full(width, position))
         target.append(values)
     # the indicators in output order: column by column, as ``offsets_``
@@ -116,8 +125,6 @@ def binned_columns(est: BinnedColumns, X, dtype, opv, output_names=None):
     source = np.concatenate([source[i] for i in by_column]).astype(np.int64)
     target = np.concatenate([target[i] for i in by_column])
     row = target.astype(dtype)
-    with np.errstate(invalid="ignore"):
-        row[row.astype(np.float64) != target] = np.nan
     hits = OnnxEqual(
         OnnxGather(codes, source, axis=1, op_version=opv),
         row.reshape(1, -1),
@@ -181,10 +188,8 @@ def _trees(est: BinnedColumns, weights: np.ndarray):
                 int(est.median_bin_[j]),
             )
         else:
-            v32 = cats.astype(np.float32)
-            exact = v32.astype(np.float64) == cats  # others are never matched
             nodes, leaves = _column_tree(
-                j, j, v32[exact], block[: len(cats)][exact], missing_row, zero
+                j, j, cats.astype(np.float32), block[: len(cats)], missing_row, zero
             )
         all_nodes.extend(nodes)
         all_leaves.extend((j, node_id, row) for node_id, row in leaves)

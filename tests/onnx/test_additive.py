@@ -146,3 +146,17 @@ def test_hand_built_linear_student_takes_the_tree_route():
     onx = to_onnx(model, test[:1])
     assert ops(onx) == ["TreeEnsembleClassifier"]
     check(model, onx, test, np.float32)
+
+
+def test_float64_rows_on_a_float32_graph():
+    """Rows a float32 graph receives cast from float64, some a hair below a
+    bin edge: they fall where the model puts them."""
+    model = fit_hard("binary", "linear")
+    test = hard_test_rows()
+    bins = model.student_[0]
+    edges = bins.edges_[3]
+    test[: len(edges), 3] = np.nextafter(edges, -np.inf)
+    onx = to_onnx(model, test[:1].astype(np.float32))
+    parity = verify_onnx(model, onx, test)
+    assert parity.label_agreement == 1.0, parity
+    assert parity.max_abs_diff <= 1e-5, parity

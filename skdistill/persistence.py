@@ -48,6 +48,7 @@ __all__ = [
 #: data container rebuilt from arrays and numbers; none runs code when loaded.
 TRUSTED_TYPES: tuple[str, ...] = (
     # skdistill's own estimators and augmenters
+    "skdistill._binning.BinnedColumns",
     "skdistill._cascade.DistilledCascade",
     "skdistill._categorical.OneHotColumns",
     "skdistill._distill.DistilledClassifier",

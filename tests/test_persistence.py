@@ -1,6 +1,7 @@
 """Saving and loading with skops and joblib (skdistill.persistence)."""
 
 import errno
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
@@ -160,6 +162,28 @@ def test_student_only_file_does_not_need_the_teacher_class(tmp_path):
     light = drop_teacher(model)
     assert type(light.teacher) is _CustomTeacher
     assert clone(light).fit(X, y).score(X, y) > 0.8
+
+
+@pytest.mark.parametrize("family", ["tree", "mlp", "linear"])
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_every_student_family_loads_with_the_default_trust(family, task, tmp_path):
+    """Each alias's student (the linear one's BinnedColumns included) is made
+    of trusted types: saved with skops, loaded without trusted=[...]."""
+    loader = load_breast_cancer if task == "classification" else load_diabetes
+    X, y = loader(return_X_y=True)
+    X, y = X[:200], y[:200]
+    Distiller = DistilledClassifier if task == "classification" else DistilledRegressor
+    teacher = (
+        HistGradientBoostingClassifier(max_iter=10)
+        if task == "classification"
+        else HistGradientBoostingRegressor(max_iter=10)
+    )
+    model = Distiller(teacher, student=family, n_synthetic=100, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    loaded = load_model(save_model(model, tmp_path / "m.skops", student_only=True))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
 
 def test_drop_teacher_needs_a_distiller():

@@ -14,7 +14,8 @@ magic 0.790 to 0.858.
 
 The transform is exact and cheap to export: each column's bin is a binary
 search over its edges, so a linear model on the indicators exports as one
-ONNX tree-ensemble node (one tree per column, see
+ONNX tree-ensemble node (one tree per column; a ``Softmax`` and an ``ArgMax``
+after it for two classes; see
 :mod:`skdistill.onnx._additive`). The edges are float32 numbers and values are
 binned and matched with the categories as float32 (as scikit-learn's trees
 compare them), so a float32 graph puts every value in the bin Python puts it
@@ -30,6 +31,8 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._categorical import column_indices
 
 
 def quantile_edges(values: np.ndarray, n_bins: int) -> np.ndarray:
@@ -58,10 +61,11 @@ def quantile_edges(values: np.ndarray, n_bins: int) -> np.ndarray:
         cuts = np.searchsorted(share, np.arange(1, n_bins) / n_bins, side="left")
         cuts = np.unique(cuts[cuts < len(distinct) - 1])
     lower, upper = distinct[cuts], distinct[cuts + 1]
-    edges = (lower / 2 + upper / 2).astype(np.float32)
-    # float32 rounding must keep each edge above the value below it
-    low32 = lower.astype(np.float32)
-    edges = np.where(edges <= lower, np.nextafter(low32, np.float32(np.inf)), edges)
+    with np.errstate(over="ignore"):  # beyond float32: +-inf, dropped
+        edges = (lower / 2 + upper / 2).astype(np.float32)
+        low32 = lower.astype(np.float32)
+    # values are binned as float32: each edge must stay above the value below
+    edges = np.where(edges <= low32, np.nextafter(low32, np.float32(np.inf)), edges)
     return np.unique(edges[np.isfinite(edges)]).astype(np.float64)
 
 
@@ -73,10 +77,10 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
     n_bins : int, default=32
         At most this many quantile bins per numeric column (fewer where the
         column has fewer distinct values: one bin each then).
-    categorical : list of int, default=()
-        Indices of the categorical columns (codes: any numbers): one indicator
-        per category, at most ``max_categories`` (the most frequent; rarer
-        and unseen codes get none).
+    categorical : list of int or array-like of bool, default=()
+        The categorical columns (codes: any numbers), as indices or a boolean
+        mask: one indicator per category, at most ``max_categories`` (the
+        most frequent; rarer and unseen codes get none).
     max_categories : int, default=64
 
     Attributes
@@ -87,9 +91,9 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
         ``searchsorted(edges, x, side='right')`` computed in float32: like
         scikit-learn's trees, the bins see ``x`` rounded to float32.
     categories_ : list of ndarray or None
-        For each column, its sorted categories (categorical columns) or None.
-        Values are matched with them as float32 (two codes float32 cannot
-        tell apart share the first one's indicator).
+        For each column, its sorted categories (categorical columns) or None:
+        the codes seen in ``fit``, matched with values as float32 (two codes
+        float32 cannot tell apart are one category, kept as the smaller).
     missing_ : ndarray of bool
         Whether the column had missing values in ``fit``: they then get an
         indicator of their own, after the column's bins. Missing values in a
@@ -114,7 +118,7 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "n_bins": [Interval(Integral, 2, None, closed="left")],
-        "categorical": ["array-like"],
+        "categorical": ["array-like", None],
         "max_categories": [Interval(Integral, 1, None, closed="left")],
     }
 
@@ -128,16 +132,7 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
         """Learn each column's bin edges or categories."""
         X = validate_data(self, X, ensure_all_finite="allow-nan", dtype=np.float64)
         n_features = X.shape[1]
-        categorical = np.asarray(self.categorical, dtype=np.intp).reshape(-1)
-        if categorical.size and (
-            categorical.min() < 0 or categorical.max() >= n_features
-        ):
-            raise ValueError(
-                f"categorical holds column indices out of range [0, "
-                f"{n_features - 1}]: {categorical.tolist()}."
-            )
-        if len(np.unique(categorical)) != len(categorical):
-            raise ValueError(f"categorical repeats columns: {categorical.tolist()}.")
+        categorical = column_indices(self.categorical, n_features)
         self.edges_, self.categories_ = [], []
         missing, median_bin, widths = [], [], []
         for j in range(n_features):
@@ -146,6 +141,14 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
             seen = column[~nan]
             if j in categorical:
                 codes, counts = np.unique(seen, return_counts=True)
+                # codes are matched as float32 (see bin_indices): those float32
+                # cannot tell apart are one category, kept as the smallest
+                with np.errstate(over="ignore"):
+                    as32 = codes.astype(np.float32)
+                _, first, group = np.unique(
+                    as32, return_index=True, return_inverse=True
+                )
+                codes, counts = codes[first], np.bincount(group, weights=counts)
                 if len(codes) > self.max_categories:
                     kept = np.argsort(-counts, kind="stable")[: self.max_categories]
                     codes = np.sort(codes[kept])
@@ -157,7 +160,8 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
                 edges = quantile_edges(seen, self.n_bins) if seen.size else np.empty(0)
                 self.edges_.append(edges)
                 self.categories_.append(None)
-                median = np.float32(np.median(seen) if seen.size else 0.0)
+                with np.errstate(over="ignore"):
+                    median = np.float32(np.median(seen) if seen.size else 0.0)
                 median_bin.append(
                     int(np.searchsorted(edges.astype(np.float32), median, side="right"))
                 )
@@ -231,7 +235,7 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
             if codes is None:
                 out += [f"{name}_bin{i}" for i in range(len(edges) + 1)]
             else:
-                out += [f"{name}={code:g}" for code in codes]
+                out += [f"{name}={code:.9g}" for code in codes]  # float32 exactly
             if nan:
                 out.append(f"{name}_missing")
         return np.asarray(out, dtype=object)

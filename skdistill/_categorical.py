@@ -33,13 +33,51 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
+def column_indices(categorical, n_features: int) -> np.ndarray:
+    """The indices of the ``categorical`` columns: a boolean mask of
+    ``n_features`` entries or column indices, checked (in range, no repeats).
+
+    Examples
+    --------
+    >>> from skdistill._categorical import column_indices
+    >>> column_indices([True, False, True], 3).tolist(), column_indices([2], 3).tolist()
+    ([0, 2], [2])
+    """
+    values = np.asarray(categorical if categorical is not None else []).reshape(-1)
+    if values.dtype == bool:
+        if len(values) != n_features:
+            raise ValueError(
+                f"categorical is a boolean mask of {len(values)} entries; the "
+                f"data have {n_features} columns."
+            )
+        return np.flatnonzero(values)
+    if values.size and (
+        values.dtype.kind not in "iu"
+        and not (values.dtype.kind == "f" and np.all(values == np.round(values)))
+    ):
+        raise ValueError(
+            "categorical must be column indices (ints) or a boolean mask; got "
+            f"{values.tolist()[:5]}."
+        )
+    columns = values.astype(np.intp)
+    if columns.size and (columns.min() < 0 or columns.max() >= n_features):
+        raise ValueError(
+            f"categorical holds column indices out of range [0, "
+            f"{n_features - 1}]: {columns.tolist()}."
+        )
+    if len(np.unique(columns)) != len(columns):
+        raise ValueError(f"categorical repeats columns: {columns.tolist()}.")
+    return columns
+
+
 class OneHotColumns(TransformerMixin, BaseEstimator):
     """Numeric columns as they are, then one 0/1 column per category.
 
     Parameters
     ----------
-    categorical : list of int
-        Indices of the categorical columns (codes: any numbers, NaN allowed).
+    categorical : list of int or array-like of bool
+        The categorical columns (codes: any numbers, NaN allowed), as
+        indices or a boolean mask.
     max_categories : int, default=64
         At most this many indicator columns per categorical column: the most
         frequent categories (ties: the smaller code first). Rarer ones get all
@@ -84,17 +122,6 @@ class OneHotColumns(TransformerMixin, BaseEstimator):
         self.max_categories = max_categories
         self.keep_codes = keep_codes
 
-    def _columns(self, n_features: int) -> np.ndarray:
-        columns = np.asarray(self.categorical, dtype=np.intp).reshape(-1)
-        if columns.size and (columns.min() < 0 or columns.max() >= n_features):
-            raise ValueError(
-                f"categorical holds column indices out of range [0, "
-                f"{n_features - 1}]: {columns.tolist()}."
-            )
-        if len(np.unique(columns)) != len(columns):
-            raise ValueError(f"categorical repeats columns: {columns.tolist()}.")
-        return columns
-
     def fit(self, X, y=None):
         """Learn each categorical column's categories."""
         X = validate_data(self, X, ensure_all_finite="allow-nan", dtype=np.float64)
@@ -105,7 +132,7 @@ class OneHotColumns(TransformerMixin, BaseEstimator):
             raise ValueError(
                 f"max_categories must be an int >= 1; got {self.max_categories!r}."
             )
-        columns = self._columns(X.shape[1])
+        columns = column_indices(self.categorical, X.shape[1])
         self.categorical_ = columns
         self.numeric_ = (
             np.arange(X.shape[1])

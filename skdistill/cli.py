@@ -65,8 +65,9 @@ AUGMENTERS = ("munge", "jitter", "interpolation", "marginal", "none")
 #: A numeric target with at most this many distinct integer values is taken as
 #: class labels by ``--task auto``.
 MAX_CLASSES_AUTO = 20
-#: mlp/linear students: text columns with at most this many levels are one-hot
-#: encoded, the others ordinal-encoded.
+#: mlp students: text columns with at most this many levels are one-hot
+#: encoded, the others ordinal-encoded (the linear student bins the ordinal
+#: codes as categories itself: one indicator per level).
 MAX_ONEHOT_LEVELS = 30
 
 _CSV = {".csv", ".txt", ".tsv"}
@@ -430,7 +431,7 @@ def _preprocessor(schema, frame, student: str):
     for name in text:
         levels = frame[name].nunique(dropna=False)
         small = levels <= MAX_ONEHOT_LEVELS
-        (onehot if student in ("mlp", "linear") and small else ordinal).append(name)
+        (onehot if student == "mlp" and small else ordinal).append(name)
     transformers, categorical, width = [], [], 0
     if numeric:
         transformers.append(("num", "passthrough", numeric))
@@ -1211,11 +1212,12 @@ def build_parser() -> argparse.ArgumentParser:
             "held-out rows, and metadata.json.\n\n"
             "Columns: numeric columns are used as they are (missing values are "
             "handled by the teacher and students); any other column is text: "
-            "missing values become the empty string, tree students get an "
-            "ordinal code per level (unknown levels at predict time: -1), "
-            "mlp/linear students one-hot columns for text columns of at most "
-            f"{MAX_ONEHOT_LEVELS} levels. The augmenter only generates observed "
-            "levels of text columns.\n\n"
+            "missing values become the empty string, tree and linear students "
+            "get an ordinal code per level (unknown levels at predict time: -1; "
+            "the linear student gives each level its own weight), mlp students "
+            f"one-hot columns for text columns of at most {MAX_ONEHOT_LEVELS} "
+            "levels. The augmenter only generates observed levels of text "
+            "columns.\n\n"
             "--task auto: a text or boolean target, or a numeric one with at most "
             f"{MAX_CLASSES_AUTO} distinct integer values, is classification; any "
             "other numeric target is regression.\n\n"

@@ -95,6 +95,26 @@ def test_does_not_mutate_and_is_deterministic():
     assert (a != b).nnz == 0
 
 
+def test_categorical_mask_and_float32_categories():
+    X = np.column_stack([rows()[:, 0], [1000001.0, 1000002.0] * 1000])
+    mask = BinnedColumns(categorical=[False, True]).fit(X)
+    assert mask.categories_[0] is None and mask.categories_[1] is not None
+    names = mask.get_feature_names_out()
+    assert "x1=1000001" in names and "x1=1000002" in names
+    # codes float32 cannot tell apart are one category
+    close = np.array([[1.0], [1.0 + 1e-12], [2.0]])
+    bins = BinnedColumns(categorical=[0]).fit(close)
+    assert bins.categories_[0].tolist() == [1.0, 2.0]
+    assert bins.bin_indices(close)[:, 0].tolist() == [0, 0, 1]
+
+
+def test_no_empty_bin_from_float32_rounding():
+    values = np.array([0.1, 0.10000001, 0.5])  # the first two: one float32 apart
+    bins = BinnedColumns(n_bins=8).fit(values.reshape(-1, 1))
+    counts = np.bincount(bins.bin_indices(values.reshape(-1, 1))[:, 0])
+    assert np.all(counts > 0), (bins.edges_[0], counts)
+
+
 def test_max_categories_keeps_the_most_frequent():
     X = np.repeat(np.arange(10.0), np.arange(1, 11)).reshape(-1, 1)
     bins = BinnedColumns(categorical=[0], max_categories=3).fit(X)
@@ -109,6 +129,8 @@ def test_max_categories_keeps_the_most_frequent():
         (dict(max_categories=0), "max_categories"),
         (dict(categorical=[7]), "out of range"),
         (dict(categorical=[1, 1]), "repeats"),
+        (dict(categorical=[True, False]), "boolean mask of 2 entries"),
+        (dict(categorical=["a"]), "column indices"),
     ],
 )
 def test_bad_parameters(params, match):

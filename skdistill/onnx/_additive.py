@@ -5,13 +5,14 @@ weight row per column, the row of the column's bin or category. In a float32
 graph the whole student is one ``ai.onnx.ml`` tree-ensemble node: one tree per
 column, a binary search over its bin edges (``BRANCH_LT``) or its categories
 (``BRANCH_LEQ`` then ``BRANCH_EQ``, as :mod:`skdistill.onnx._onehot_fold`
-writes them), whose leaves hold the row. A classifier is a
+writes them), whose leaves hold the row. A multiclass classifier is a
 ``TreeEnsembleClassifier`` with ``SOFTMAX`` (labels and probabilities in one
-kernel), a regressor a ``TreeEnsembleRegressor`` with the target scaling in
-its leaves. Missing values follow ``fit``: a column that had some has a first
-``BRANCH_LT -inf`` test whose true branch only a missing value takes
-(``missing_value_tracks_true``), and a column that had none sends them down
-the path to its median's bin.
+kernel), a binary one a ``TreeEnsembleRegressor`` of its two logits, a
+``Softmax`` and an ``ArgMax`` (see :func:`classifier_node`), a regressor a
+``TreeEnsembleRegressor`` with the target scaling in its leaves. Missing values
+follow ``fit``: a column that had some has a first ``BRANCH_LT -inf`` test
+whose true branch only a missing value takes (``missing_value_tracks_true``),
+and a column that had none sends them down the path to its median's bin.
 
 Elsewhere (float64 graphs, other models behind the bins)
 :func:`binned_columns` writes the indicators themselves, exactly: each
@@ -19,12 +20,16 @@ numeric column's bin is the count of its edges at or below the value, in
 float32 as :class:`~skdistill._binning.BinnedColumns` bins (so a float32 graph
 fed float64 rows cast at its input answers as the model does), each
 categorical column is compared with its categories.
+
+Every graph reads alike in ONNX Runtime and in ONNX's reference evaluator
+(``onnx.reference``), which follows the specification (tested).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from skl2onnx.algebra.onnx_ops import (
+    OnnxArgMax,
     OnnxCast,
     OnnxConcat,
     OnnxEqual,
@@ -33,6 +38,7 @@ from skl2onnx.algebra.onnx_ops import (
     OnnxIsNaN,
     OnnxMatMul,
     OnnxReshape,
+    OnnxSoftmax,
     OnnxTreeEnsembleClassifier_1,
     OnnxTreeEnsembleRegressor_1,
     OnnxWhere,
@@ -54,7 +60,9 @@ def _codes(est: BinnedColumns, X, dtype, opv):
     parts = []
     if numeric:
         n_edges = max(1, max(len(est.edges_[j]) for j in numeric))
-        edges = np.full((1, len(numeric), n_edges), np.inf)
+        # padding never counts: x >= NaN is false (a value beyond float32,
+        # +inf once cast, must not pass a padding +inf)
+        edges = np.full((1, len(numeric), n_edges), np.nan)
         nan_code = np.empty(len(numeric))
         for i, j in enumerate(numeric):
             edges[0, i, : len(est.edges_[j])] = est.edges_[j]
@@ -236,31 +244,46 @@ def additive_net(steps: list):
 
 
 def classifier_node(bins: BinnedColumns, net, X, classes, opv, output_names):
-    """One ``TreeEnsembleClassifier``: labels (``classes``, int64 or str)
-    and the softmax of the net's logits (float32).
+    """Labels (``classes``, int64 or str) and the softmax of the net's logits
+    (float32).
 
-    With two classes ONNX Runtime reads the kernel its own way: given a base
-    value per class, class 1's score is its base value plus the summed class-0
-    weights and class 0's score is its opposite (the class-1 weights only
-    have to be there). Class 0's weights hold half the logit ``z`` and
-    class 1's base value half the intercept: the softmax of ``(-z/2, z/2)``
-    is ``(1 - sigmoid(z), sigmoid(z))``, and halving is exact in float32.
+    More than two classes: one ``TreeEnsembleClassifier`` (labels and
+    probabilities in one kernel). Two classes: ONNX Runtime reads a
+    two-class ``TreeEnsembleClassifier`` its own way, not as the ONNX
+    specification does (given a base value per class, class 1's score is its
+    base value plus the summed class-0 weights, class 0's its opposite), so
+    no encoding gives the same answers in ONNX Runtime and in a runtime that
+    follows the specification. The two-class graph is a
+    ``TreeEnsembleRegressor`` of the logits ``(0, z)``, a ``Softmax``
+    (``(1 - sigmoid(z), sigmoid(z))``; the reference evaluator has no
+    ``SOFTMAX`` post-transform), then ``ArgMax`` and, unless the labels are 0
+    and 1, a ``Gather`` of the labels.
     """
+    label_name, proba_name = output_names
     if net.output == "logistic":
         z, b = net.weights[0], net.biases[0]
-        W = np.hstack([z / 2, np.zeros_like(z)])
-        b = np.array([0.0, b[0] / 2])
-    else:
-        W, b = net.weights[0], net.biases[0]
-    nodes, leaves = _trees(bins, W)
-    label_name, proba_name = output_names
-    # With two integer classes ONNX Runtime outputs the class index, not the
-    # label (string labels come out as labels): a Gather maps it unless the
-    # labels are 0 and 1.
-    gather = classes.dtype.kind == "i" and len(classes) == 2
-    gather = gather and classes.tolist() != [0, 1]
+        nodes, leaves = _trees(bins, np.hstack([np.zeros_like(z), z]))
+        logits = OnnxTreeEnsembleRegressor_1(
+            X,
+            op_version=1,
+            n_targets=2,
+            aggregate_function="SUM",
+            post_transform="NONE",
+            base_values=np.array([0.0, b[0]], dtype=np.float32),
+            **_node_attributes(nodes),
+            **_leaf_weights(leaves, "target"),
+        )
+        proba = OnnxSoftmax(logits, axis=1, op_version=opv, output_names=[proba_name])
+        if classes.dtype.kind == "i" and classes.tolist() == [0, 1]:
+            label = OnnxArgMax(
+                proba, axis=1, keepdims=0, op_version=opv, output_names=[label_name]
+            )
+        else:
+            label = g.argmax_labels(proba, classes, opv, output_names=[label_name])
+        return [proba, label]
+    nodes, leaves = _trees(bins, net.weights[0])
     labels = (
-        {"classlabels_int64s": [0, 1] if gather else classes.astype(np.int64).tolist()}
+        {"classlabels_int64s": classes.astype(np.int64).tolist()}
         if classes.dtype.kind == "i"
         else {"classlabels_strings": [str(c) for c in classes]}
     )
@@ -268,23 +291,13 @@ def classifier_node(bins: BinnedColumns, net, X, classes, opv, output_names):
         X,
         op_version=1,
         post_transform="SOFTMAX",
-        base_values=b.astype(np.float32),
-        output_names=None if gather else [label_name, proba_name],
+        base_values=net.biases[0].astype(np.float32),
+        output_names=[label_name, proba_name],
         **_node_attributes(nodes),
         **_leaf_weights(leaves, "class"),
         **labels,
     )
-    if not gather:
-        return [node]
-    label = OnnxGather(
-        classes.astype(np.int64),
-        node[0],
-        axis=0,
-        op_version=opv,
-        output_names=[label_name],
-    )
-    # the Identity naming the probabilities is pruned from the final graph
-    return [g.identity(node[1], opv, [proba_name]), label]
+    return [node]
 
 
 def regressor_node(bins: BinnedColumns, net, X, output_names):

@@ -18,8 +18,12 @@ Two routes, chosen per student:
   ArgMax/Gather for the label), unless rounding the table to float32 would
   change some leaf's label; otherwise (and in float64 graphs) the tree returns
   the leaf id and ``Gather`` reads float64 probabilities and labels from tables.
-* **MLPs and linear models** (the 'mlp' and 'linear' aliases, any Pipeline ending
-  in an ``MLP*``/``LogisticRegression``/linear regressor): written directly as a
+* **The 'linear' alias** (a linear model behind ``BinnedColumns``): in float32
+  graphs one tree-ensemble node (one tree per column), elsewhere the
+  indicators written literally, then the dense route below; see
+  :mod:`skdistill.onnx._additive`.
+* **MLPs and linear models** (the 'mlp' alias, any Pipeline ending in an
+  ``MLP*``/``LogisticRegression``/linear regressor): written directly as a
   chain of ``Gemm`` nodes with the scaler folded in, see
   :mod:`skdistill.onnx._dense` (fewer kernels per call than skl2onnx's graphs);
   in float32 graphs, one-hot indicators in front of them become lookup trees

@@ -54,14 +54,14 @@ def test_linear_student_is_one_node_in_float32(task, dtype):
     test = hard_test_rows().astype(dtype)
     onx = to_onnx(model, test[:1])
     if dtype == np.float32:
-        node = (
-            "TreeEnsembleRegressor"
-            if task == "regression"
-            else "TreeEnsembleClassifier"
-        )
-        assert ops(onx) == [node]
+        expected = {
+            "binary": ["TreeEnsembleRegressor", "Softmax", "ArgMax"],
+            "multiclass": ["TreeEnsembleClassifier"],  # string labels
+            "regression": ["TreeEnsembleRegressor"],
+        }[task]
+        assert ops(onx) == expected
     else:
-        assert "TreeEnsembleClassifier" not in ops(onx)
+        assert not {"TreeEnsembleClassifier", "TreeEnsembleRegressor"} & set(ops(onx))
     check(model, onx, test, dtype, regression=task == "regression")
 
 
@@ -78,8 +78,8 @@ def test_labels_of_the_tree_node(labels):
     test = hard_test_rows().astype(np.float32)
     onx = to_onnx(model, test[:1])
     expected = ["TreeEnsembleClassifier"]
-    if labels == [3, 5]:  # the node outputs 0 or 1
-        expected.append("Gather")
+    if len(labels) == 2:  # the logits' softmax, then the label of its argmax
+        expected = ["TreeEnsembleRegressor", "Softmax", "ArgMax", "Gather"]
     assert ops(onx) == expected
     check(model, onx, test, np.float32)
 
@@ -144,7 +144,7 @@ def test_hand_built_linear_student_takes_the_tree_route():
     model = fit_hard("binary", student)
     test = hard_test_rows().astype(np.float32)
     onx = to_onnx(model, test[:1])
-    assert ops(onx) == ["TreeEnsembleClassifier"]
+    assert ops(onx) == ["TreeEnsembleRegressor", "Softmax", "ArgMax"]
     check(model, onx, test, np.float32)
 
 
@@ -160,3 +160,55 @@ def test_float64_rows_on_a_float32_graph():
     parity = verify_onnx(model, onx, test)
     assert parity.label_agreement == 1.0, parity
     assert parity.max_abs_diff <= 1e-5, parity
+
+
+@pytest.mark.parametrize(
+    "task, labels",
+    [
+        ("binary", None),
+        ("binary", ["no", "yes"]),
+        ("multiclass", None),
+        ("regression", None),
+    ],
+)
+@DTYPES
+def test_graphs_follow_the_onnx_specification(task, labels, dtype):
+    """ONNX's reference evaluator (which follows the specification) gives the
+    answers ONNX Runtime gives: the graphs do not lean on one runtime's
+    reading of a kernel (ONNX Runtime reads a two-class
+    TreeEnsembleClassifier its own way)."""
+    from onnx.reference import ReferenceEvaluator
+
+    X = hard_rows(1500, seed=0)
+    if labels is not None:
+        y = np.asarray(labels)[(hard_targets(X, "regression") > 1).astype(int)]
+        student = make_student("linear", "classification", 0, categorical=CATEGORICAL)
+        model = distiller(task, student, categorical_features=CATEGORICAL).fit(X, y)
+    else:
+        model = fit_hard(task, "linear")
+    test = hard_test_rows().astype(dtype)
+    onx = to_onnx(model, test[:1])
+    name = onx.graph.input[0].name
+    session = ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    runtime = session.run(None, {name: test})
+    reference = ReferenceEvaluator(onx).run(None, {name: test})
+    for got, want in zip(reference, runtime, strict=True):
+        if got.dtype.kind in "fc":
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+        else:
+            np.testing.assert_array_equal(got, want)
+
+
+def test_values_beyond_float32_in_a_float64_graph():
+    """A finite float64 value beyond float32's range is +inf once binned: the
+    last bin of its column, in Python and in the float64 graph (whose edge
+    padding must not count it past its column's edges)."""
+    model = fit_hard("multiclass", "linear")
+    test = hard_test_rows()
+    bins = model.student_[0]
+    assert len(bins.edges_[4]) < len(bins.edges_[3])  # the year: 19 edges
+    test[:20, 4] = 1e39
+    onx = to_onnx(model, test[:1])
+    check(model, onx, test, np.float64)

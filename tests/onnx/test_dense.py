@@ -69,7 +69,7 @@ def _parity(model, X_test, dtype):
             ["Imputer", "Gemm", "Relu", "Gemm", "Relu", "LinearClassifier"],
         ),
         ("binary", "scaled-linear", ["Imputer", "LinearClassifier"]),
-        ("binary", "linear", ["TreeEnsembleClassifier"]),
+        ("binary", "linear", ["TreeEnsembleRegressor", "Softmax", "ArgMax"]),
         ("multiclass", "linear", ["TreeEnsembleClassifier"]),
         (
             "multiclass",

@@ -11,6 +11,7 @@ import pickle
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from ._binning import BinnedColumns
 from ._calibration import expected_calibration_error
 
 __all__ = [
@@ -82,6 +83,9 @@ def _count(estimator) -> dict[str, int]:
     if hasattr(estimator, "coef_"):
         n = np.size(estimator.coef_) + np.size(getattr(estimator, "intercept_", 0))
         return {"parameters": int(n)}
+    if isinstance(estimator, BinnedColumns):  # the learnt edges and categories
+        learnt = [*estimator.edges_, *estimator.categories_]
+        return {"parameters": int(sum(len(v) for v in learnt if v is not None))}
     return {}
 
 
@@ -89,7 +93,9 @@ def model_size(estimator) -> dict[str, int]:
     """Count tree nodes and/or learnt parameters of a fitted estimator.
 
     Trees report ``nodes``; linear models and MLPs report ``parameters``
-    (weights and intercepts); pipelines and ensembles add up their members.
+    (weights and intercepts; the bin edges and categories of a
+    :class:`~skdistill._binning.BinnedColumns` step count too); pipelines and
+    ensembles add up their members.
     The pickled size in bytes is always included as ``bytes``.
 
     Examples

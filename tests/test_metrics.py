@@ -32,6 +32,18 @@ def test_model_size_counts_nodes_and_bytes():
     assert agreement(np.array([0, 1, 1]), np.array([0, 1, 0])) == 2 / 3
 
 
+def test_model_size_of_the_linear_student_counts_its_bins():
+    from skdistill import make_student
+
+    X, y = make_classification(500, 6, random_state=0)
+    X[:, 5] = np.round(X[:, 5])  # a categorical column
+    student = make_student("linear", "classification", categorical=[5]).fit(X, y)
+    bins, logistic = student[0], student[-1]
+    learnt = sum(len(e) for e in bins.edges_[:5]) + len(bins.categories_[5])
+    weights = logistic.coef_.size + logistic.intercept_.size
+    assert model_size(student)["parameters"] == learnt + weights
+
+
 def test_pickled_size_holds_no_copy_of_the_pickle():
     import tracemalloc
 

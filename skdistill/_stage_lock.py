@@ -14,6 +14,8 @@ fingerprint but not a cache entry only wait for each other, and the cache
 still tells them apart. A lock whose holder has died is taken over: its
 process id is checked on the same host, and any lock older than
 ``STALE_AFTER_S`` is given up on (the caller then computes the stage too).
+A caller that has waited ``WARN_AFTER_S`` says once which process it waits
+for and where the lock file is.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+import warnings
 from contextlib import contextmanager
 
 import joblib
@@ -30,6 +33,8 @@ import numpy as np
 STALE_AFTER_S = 6 * 3600
 #: How often a waiting caller looks again.
 _POLL_S = 0.2
+#: After waiting this long a caller says whom it waits for, once.
+WARN_AFTER_S = 60.0
 #: Rows sampled into the fingerprint of each array.
 _SAMPLE_ROWS = 1000
 
@@ -71,6 +76,22 @@ def _holder_gone(path: str) -> bool:
     return False
 
 
+def _warn_waiting(path: str) -> None:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            holder = " on ".join(fh.read().split()[::-1])  # "pid on host"
+    except OSError:
+        holder = "another process"
+    warnings.warn(
+        f"Waiting for process {holder}, which is computing this teacher stage "
+        f"for the memory= cache (lock file {path}). If that process is stuck "
+        f"or gone, delete the file; a lock older than {STALE_AFTER_S // 3600} "
+        "hours is ignored.",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
 @contextmanager
 def stage_lock(location: str | None, key: str):
     """Hold the lock of stage ``key`` in the cache directory ``location``
@@ -80,7 +101,7 @@ def stage_lock(location: str | None, key: str):
         return
     directory = os.path.join(str(location), "skdistill_locks")
     path = os.path.join(directory, f"{key}.lock")
-    acquired = False
+    acquired, warned, waiting_since = False, False, None
     try:
         os.makedirs(directory, exist_ok=True)
     except OSError:  # a read-only cache: no lock
@@ -95,6 +116,10 @@ def stage_lock(location: str | None, key: str):
                 except FileNotFoundError:
                     pass
             else:
+                waiting_since = waiting_since or time.monotonic()
+                if not warned and time.monotonic() - waiting_since > WARN_AFTER_S:
+                    _warn_waiting(path)
+                    warned = True
                 time.sleep(_POLL_S)
             continue
         except OSError:  # an odd file system: no lock

@@ -456,6 +456,29 @@ def test_a_dead_holders_lock_is_taken_over(tmp_path):
     assert not (locks / "k.lock").exists()
 
 
+def test_a_long_wait_names_the_holder_and_the_lock_file(tmp_path, monkeypatch):
+    import os
+    import socket
+    import threading
+
+    from skdistill import _stage_lock
+
+    monkeypatch.setattr(_stage_lock, "WARN_AFTER_S", 0.1)
+    locks = tmp_path / "skdistill_locks"
+    locks.mkdir()
+    lock = locks / "k.lock"
+    lock.write_text(f"{socket.gethostname()} {os.getpid()}\n")  # alive: waits
+    release = threading.Timer(1.0, lock.unlink)
+    release.start()
+    try:
+        with pytest.warns(UserWarning, match=f"process {os.getpid()} on .*k.lock"):
+            with _stage_lock.stage_lock(str(tmp_path), "k"):
+                assert lock.exists()  # now ours
+    finally:
+        release.cancel()
+    assert not lock.exists()
+
+
 def test_parallel_search_over_families_fits_each_folds_teacher_once(data, tmp_path):
     # tree and linear students have other transfer sets (other stages) but
     # share the fold's teacher part, which is locked on its own

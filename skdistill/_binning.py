@@ -77,10 +77,13 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
     n_bins : int, default=32
         At most this many quantile bins per numeric column (fewer where the
         column has fewer distinct values: one bin each then).
-    categorical : list of int or array-like of bool, default=()
+    categorical : list of int or array-like of bool, default=None
         The categorical columns (codes: any numbers), as indices or a boolean
         mask: one indicator per category, at most ``max_categories`` (the
-        most frequent; rarer and unseen codes get none).
+        most frequent; rarer and unseen codes get none). ``None``: none,
+        unless a distiller fills in its ``categorical_features`` (it does
+        for a student holding a ``BinnedColumns(categorical=None)``, such as
+        ``make_student('linear', task)``); ``[]``: none, always.
     max_categories : int, default=64
 
     Attributes
@@ -122,7 +125,7 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
         "max_categories": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, n_bins=32, categorical=(), max_categories=64):
+    def __init__(self, n_bins=32, categorical=None, max_categories=64):
         self.n_bins = n_bins
         self.categorical = categorical
         self.max_categories = max_categories

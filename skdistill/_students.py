@@ -113,10 +113,24 @@ def _categorical_columns(categorical) -> list[int]:
     """Column indices from a boolean mask or indices (None: none)."""
     if categorical is None:
         return []
-    categorical = np.asarray(categorical).reshape(-1)
-    if categorical.dtype == bool:
-        return np.flatnonzero(categorical).tolist()
-    return [int(j) for j in categorical]
+    values = np.asarray(categorical)
+    if values.ndim > 1:
+        raise ValueError(
+            f"categorical must be 1-D (column indices or a boolean mask); got "
+            f"shape {values.shape}."
+        )
+    if values.dtype == bool:
+        return np.flatnonzero(values).tolist()
+    if values.size and not (
+        values.dtype.kind in "iu"
+        or (values.dtype.kind == "f" and np.all(values == np.round(values)))
+    ):
+        raise ValueError(
+            "categorical must be column indices (ints) or a boolean mask; got "
+            f"{values.tolist()[:5]} (column names are the distiller's "
+            "categorical_features, which knows the columns)."
+        )
+    return [int(j) for j in values]
 
 
 def make_student(alias: str, task: str, random_state=None, categorical=None):
@@ -218,8 +232,8 @@ def make_student(alias: str, task: str, random_state=None, categorical=None):
             return _scaled(mlp, "mlpclassifier", columns)
         mlp = MLPRegressor(**_DEFAULT_MLP, random_state=random_state)
         return _scaled(mlp, None, columns)
-    if alias == "linear":
-        bins = BinnedColumns(categorical=columns)
+    if alias == "linear":  # categorical None: the distiller's columns
+        bins = BinnedColumns(categorical=None if categorical is None else columns)
         if classification:
             return make_pipeline(bins, LogisticRegression(C=10.0, max_iter=1000))
         return make_pipeline(bins, Ridge(alpha=1.0))
@@ -790,7 +804,25 @@ def resolve_student(student, task: str, random_state, categorical=None):
             categorical = None
         return make_student(student, task, random_state, categorical)
     check_student(student, task)
-    return clone(student)
+    student = clone(student)
+    # a BinnedColumns step left to the distiller (categorical=None, as
+    # make_student builds it when not told) gets the columns it knows
+    for step in _all_steps(student):
+        if isinstance(step, BinnedColumns) and step.categorical is None:
+            step.set_params(categorical=_categorical_columns(categorical))
+    return student
+
+
+def _all_steps(estimator):
+    """``estimator`` and, through Pipelines and wrappers' ``estimator``, the
+    estimators inside it."""
+    yield estimator
+    if isinstance(estimator, Pipeline):
+        for _, step in estimator.steps:
+            if hasattr(step, "get_params"):
+                yield from _all_steps(step)
+    elif hasattr(estimator, "estimator") and hasattr(estimator.estimator, "fit"):
+        yield from _all_steps(estimator.estimator)
 
 
 __all__ = [

@@ -109,10 +109,39 @@ def test_aliases_one_hot_encode_known_categoricals(alias, encoder, task):
     assert clone(student).get_params()[f"{name}__categorical"] == [0, 2]
     plain = make_student(alias, task, 0)
     assert not isinstance(plain.steps[0][1], OneHotColumns)
-    if alias == "linear":  # every column binned, none categorical
-        assert plain.steps[0][1].categorical == []
+    if alias == "linear":  # left to the distiller
+        assert plain.steps[0][1].categorical is None
     tree = make_student("tree", task, 0, categorical=mask)
     assert not hasattr(tree, "steps")  # trees split on the codes
+
+
+def test_a_linear_student_instance_gets_the_distillers_columns():
+    """make_student('linear', task) (as a grid search over its parameters
+    needs) leaves its columns to the distiller, as the alias does; an explicit
+    list, empty included, is kept; the user's instance is not changed."""
+    X = _rows()
+    y = ((X[:, 0] == 2) | (np.nan_to_num(X[:, 1]) > 1)).astype(int)
+    teacher = HistGradientBoostingClassifier(max_iter=20, random_state=0)
+    student = make_student("linear", "classification")
+    model = DistilledClassifier(
+        teacher, student=student, categorical_features=[0, 2], n_synthetic=0
+    ).fit(X, y)
+    assert model.student_[0].categorical == [0, 2]
+    assert student[0].categorical is None
+    mine = make_student("linear", "classification", categorical=[])
+    kept = DistilledClassifier(
+        teacher, student=mine, categorical_features=[0, 2], n_synthetic=0
+    ).fit(X, y)
+    assert kept.student_[0].categorical == []
+
+
+@pytest.mark.parametrize(
+    "categorical, message",
+    [(["city"], "column indices"), ([[0, 1]], "1-D"), ([1.5], "column indices")],
+)
+def test_make_student_names_bad_categorical(categorical, message):
+    with pytest.raises(ValueError, match=message):
+        make_student("linear", "classification", categorical=categorical)
 
 
 def test_distiller_gives_the_categorical_columns_to_linear_students_only():

@@ -761,6 +761,9 @@ def _cmd_fit(args) -> int:
             "student_chosen": chosen,
             "student_budget": budget or None,
             "augment": args.augment,
+            # 0 for linear students under --n-synthetic auto: the augmenter
+            # was not used
+            "n_synthetic_rows": int(distiller.n_synthetic_),
             "n_train": int(len(X_tr)),
             "n_test": int(len(X_te)) if args.test_size > 0 else 0,
             "fit_times": distiller.fit_times_,

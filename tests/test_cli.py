@@ -196,6 +196,7 @@ def test_fit_regression_with_linear_student(workdir, capsys):
     assert code == 0, err
     meta = json.loads((out / "metadata.json").read_text())
     assert meta["task"] == "regression" and meta["classes"] is None
+    assert 0 < meta["n_synthetic_rows"] <= meta["n_train"]  # --n-synthetic 0.5
     assert "R^2" in stdout and "model.onnx" in stdout
     code, pred, err = run(["predict", out / "model.onnx", path, "-q"], capsys)
     assert code == 0, err  # the target column may be present; it is ignored

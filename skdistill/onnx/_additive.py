@@ -47,7 +47,7 @@ from skl2onnx.algebra.onnx_ops import (
 from .._binning import BinnedColumns
 from . import _dense
 from . import _graph as g
-from ._onehot_fold import _column_tree
+from ._onehot_fold import _column_tree, leaf_weights, node_attributes
 
 
 # ------------------------------------------------------------ the indicators
@@ -204,35 +204,6 @@ def _trees(est: BinnedColumns, weights: np.ndarray):
     return all_nodes, all_leaves
 
 
-def _node_attributes(nodes) -> dict:
-    tree_ids, features, ids, modes, thresholds, true_ids, false_ids, tracks = zip(
-        *nodes, strict=True
-    )
-    return dict(
-        nodes_treeids=list(tree_ids),
-        nodes_nodeids=list(ids),
-        nodes_featureids=list(features),
-        nodes_modes=list(modes),
-        nodes_values=np.asarray(thresholds, dtype=np.float32),
-        nodes_truenodeids=list(true_ids),
-        nodes_falsenodeids=list(false_ids),
-        nodes_missing_value_tracks_true=list(tracks),
-    )
-
-
-def _leaf_weights(leaves, prefix: str) -> dict:
-    """Each leaf's whole row (one entry per target or class)."""
-    n_targets = len(leaves[0][2])
-    return {
-        f"{prefix}_treeids": np.repeat([t for t, _, _ in leaves], n_targets).tolist(),
-        f"{prefix}_nodeids": np.repeat([n for _, n, _ in leaves], n_targets).tolist(),
-        f"{prefix}_ids": np.tile(np.arange(n_targets), len(leaves)).tolist(),
-        f"{prefix}_weights": np.concatenate([r for _, _, r in leaves]).astype(
-            np.float32
-        ),
-    }
-
-
 def additive_net(steps: list):
     """``(bins, net)`` for ``[BinnedColumns, linear model]``, else None."""
     if len(steps) != 2 or not isinstance(steps[0], BinnedColumns):
@@ -270,8 +241,8 @@ def classifier_node(bins: BinnedColumns, net, X, classes, opv, output_names):
             aggregate_function="SUM",
             post_transform="NONE",
             base_values=np.array([0.0, b[0]], dtype=np.float32),
-            **_node_attributes(nodes),
-            **_leaf_weights(leaves, "target"),
+            **node_attributes(nodes),
+            **leaf_weights(leaves, "target"),
         )
         proba = OnnxSoftmax(logits, axis=1, op_version=opv, output_names=[proba_name])
         if classes.dtype.kind == "i" and classes.tolist() == [0, 1]:
@@ -293,8 +264,8 @@ def classifier_node(bins: BinnedColumns, net, X, classes, opv, output_names):
         post_transform="SOFTMAX",
         base_values=net.biases[0].astype(np.float32),
         output_names=[label_name, proba_name],
-        **_node_attributes(nodes),
-        **_leaf_weights(leaves, "class"),
+        **node_attributes(nodes),
+        **leaf_weights(leaves, "class"),
         **labels,
     )
     return [node]
@@ -312,6 +283,6 @@ def regressor_node(bins: BinnedColumns, net, X, output_names):
         post_transform="NONE",
         base_values=b.astype(np.float32),
         output_names=output_names,
-        **_node_attributes(nodes),
-        **_leaf_weights(leaves, "target"),
+        **node_attributes(nodes),
+        **leaf_weights(leaves, "target"),
     )

@@ -396,9 +396,12 @@ def convert_distilled_regressor(scope, operator, container):
                 op_version=opv,
                 output_names=[out_name],
             )
-    elif dtype == np.float32 and additive_net([*transformers, final]) is not None:
+    elif (
+        dtype == np.float32
+        and (additive := additive_net([*transformers, final])) is not None
+    ):
         # a linear model on bins: one TreeEnsembleRegressor
-        bins, net = additive_net([*transformers, final])
+        bins, net = additive
         net = _dense.output_scaled(net, scale, mean)
         node = regressor_node(bins, net, X, [out_name])
     else:

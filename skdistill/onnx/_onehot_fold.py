@@ -155,13 +155,22 @@ def _tree_attributes(
         )
         all_nodes.extend(nodes)
         targets.extend((tree_id, node_id, row) for node_id, row in leaves)
-    tree_ids, features, ids, modes, thresholds, true_ids, false_ids, tracks = zip(
-        *all_nodes, strict=True
-    )
     return dict(
         n_targets=n_targets,
         aggregate_function="SUM",
         post_transform="NONE",
+        **node_attributes(all_nodes),
+        **leaf_weights(targets, "target"),
+    )
+
+
+def node_attributes(nodes) -> dict:
+    """The ``nodes_*`` attributes of an ``ai.onnx.ml`` tree ensemble from
+    nodes as :func:`_column_tree` gives them."""
+    tree_ids, features, ids, modes, thresholds, true_ids, false_ids, tracks = zip(
+        *nodes, strict=True
+    )
+    return dict(
         nodes_treeids=list(tree_ids),
         nodes_nodeids=list(ids),
         nodes_featureids=list(features),
@@ -170,13 +179,21 @@ def _tree_attributes(
         nodes_truenodeids=list(true_ids),
         nodes_falsenodeids=list(false_ids),
         nodes_missing_value_tracks_true=list(tracks),
-        target_treeids=np.repeat([t for t, _, _ in targets], n_targets).tolist(),
-        target_nodeids=np.repeat([n for _, n, _ in targets], n_targets).tolist(),
-        target_ids=np.tile(np.arange(n_targets), len(targets)).tolist(),
-        target_weights=np.concatenate([row for _, _, row in targets]).astype(
+    )
+
+
+def leaf_weights(leaves, prefix: str) -> dict:
+    """The ``<prefix>_*`` attributes (``target`` or ``class``) giving each
+    leaf ``(tree id, node id, row)`` its whole row, one entry per target."""
+    n_targets = len(leaves[0][2])
+    return {
+        f"{prefix}_treeids": np.repeat([t for t, _, _ in leaves], n_targets).tolist(),
+        f"{prefix}_nodeids": np.repeat([n for _, n, _ in leaves], n_targets).tolist(),
+        f"{prefix}_ids": np.tile(np.arange(n_targets), len(leaves)).tolist(),
+        f"{prefix}_weights": np.concatenate([r for _, _, r in leaves]).astype(
             np.float32
         ),
-    )
+    }
 
 
 def _one_hot_front(transformers: list):

@@ -33,9 +33,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
-def column_indices(categorical, n_features: int) -> np.ndarray:
+def column_indices(categorical, n_features: int | None = None) -> np.ndarray:
     """The indices of the ``categorical`` columns: a boolean mask of
-    ``n_features`` entries or column indices, checked (in range, no repeats).
+    ``n_features`` entries or column indices, checked (in range, no repeats;
+    with ``n_features=None``, before the data are known, only their form).
 
     Examples
     --------
@@ -45,7 +46,7 @@ def column_indices(categorical, n_features: int) -> np.ndarray:
     """
     values = np.asarray(categorical if categorical is not None else []).reshape(-1)
     if values.dtype == bool:
-        if len(values) != n_features:
+        if n_features is not None and len(values) != n_features:
             raise ValueError(
                 f"categorical is a boolean mask of {len(values)} entries; the "
                 f"data have {n_features} columns."
@@ -57,9 +58,12 @@ def column_indices(categorical, n_features: int) -> np.ndarray:
     ):
         raise ValueError(
             "categorical must be column indices (ints) or a boolean mask; got "
-            f"{values.tolist()[:5]}."
+            f"{values.tolist()[:5]} (column names are the distiller's "
+            "categorical_features, which knows the columns)."
         )
     columns = values.astype(np.intp)
+    if n_features is None:
+        return columns
     if columns.size and (columns.min() < 0 or columns.max() >= n_features):
         raise ValueError(
             f"categorical holds column indices out of range [0, "

@@ -53,7 +53,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import has_fit_parameter
 
 from ._binning import BinnedColumns
-from ._categorical import OneHotColumns
+from ._categorical import OneHotColumns, column_indices
 from ._soft_mlp import SoftTargetMLPClassifier
 from ._soft_targets import proba_to_logits
 
@@ -119,18 +119,7 @@ def _categorical_columns(categorical) -> list[int]:
             f"categorical must be 1-D (column indices or a boolean mask); got "
             f"shape {values.shape}."
         )
-    if values.dtype == bool:
-        return np.flatnonzero(values).tolist()
-    if values.size and not (
-        values.dtype.kind in "iu"
-        or (values.dtype.kind == "f" and np.all(values == np.round(values)))
-    ):
-        raise ValueError(
-            "categorical must be column indices (ints) or a boolean mask; got "
-            f"{values.tolist()[:5]} (column names are the distiller's "
-            "categorical_features, which knows the columns)."
-        )
-    return [int(j) for j in values]
+    return column_indices(values).tolist()
 
 
 def make_student(alias: str, task: str, random_state=None, categorical=None):

@@ -82,8 +82,8 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
         mask: one indicator per category, at most ``max_categories`` (the
         most frequent; rarer and unseen codes get none). ``None``: none,
         unless a distiller fills in its ``categorical_features`` (it does
-        for a student holding a ``BinnedColumns(categorical=None)``, such as
-        ``make_student('linear', task)``); ``[]``: none, always.
+        for a student whose first step is a ``BinnedColumns(categorical=None)``,
+        such as ``make_student('linear', task)``); ``[]``: none, always.
     max_categories : int, default=64
 
     Attributes

@@ -247,11 +247,17 @@ def final_estimator(estimator):
     return _final_path(estimator)[1]
 
 
-def allows_nan(estimator) -> bool:
-    """Whether ``estimator`` accepts missing values (a Pipeline: its first step)."""
+def input_step(estimator):
+    """The step that reads a Pipeline's input (through nested Pipelines), or
+    the estimator itself."""
     while isinstance(estimator, Pipeline):
         estimator = estimator.steps[0][1]
-    return bool(get_tags(estimator).input_tags.allow_nan)
+    return estimator
+
+
+def allows_nan(estimator) -> bool:
+    """Whether ``estimator`` accepts missing values (a Pipeline: its first step)."""
+    return bool(get_tags(input_step(estimator)).input_tags.allow_nan)
 
 
 def supports_multi_output(estimator) -> bool:
@@ -795,23 +801,13 @@ def resolve_student(student, task: str, random_state, categorical=None):
     check_student(student, task)
     student = clone(student)
     # a BinnedColumns step left to the distiller (categorical=None, as
-    # make_student builds it when not told) gets the columns it knows
-    for step in _all_steps(student):
-        if isinstance(step, BinnedColumns) and step.categorical is None:
-            step.set_params(categorical=_categorical_columns(categorical))
+    # make_student builds it when not told) gets the columns it knows, if it
+    # reads them: as the student's first step, not behind another step
+    # (whose output columns may be others)
+    bins = input_step(student)
+    if isinstance(bins, BinnedColumns) and bins.categorical is None:
+        bins.set_params(categorical=_categorical_columns(categorical))
     return student
-
-
-def _all_steps(estimator):
-    """``estimator`` and, through Pipelines and wrappers' ``estimator``, the
-    estimators inside it."""
-    yield estimator
-    if isinstance(estimator, Pipeline):
-        for _, step in estimator.steps:
-            if hasattr(step, "get_params"):
-                yield from _all_steps(step)
-    elif hasattr(estimator, "estimator") and hasattr(estimator.estimator, "fit"):
-        yield from _all_steps(estimator.estimator)
 
 
 __all__ = [

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdistill import DistilledClassifier, make_student
@@ -133,6 +135,17 @@ def test_a_linear_student_instance_gets_the_distillers_columns():
         teacher, student=mine, categorical_features=[0, 2], n_synthetic=0
     ).fit(X, y)
     assert kept.student_[0].categorical == []
+    # behind another step the columns may be others': left alone
+    behind = make_pipeline(SimpleImputer(), make_student("linear", "classification"))
+    other = DistilledClassifier(
+        teacher, student=behind, categorical_features=[0, 2], n_synthetic=0
+    ).fit(X, y)
+    assert other.student_[-1][0].categorical is None
+    nested = make_pipeline(make_student("linear", "classification"))
+    first = DistilledClassifier(
+        teacher, student=nested, categorical_features=[0, 2], n_synthetic=0
+    ).fit(X, y)
+    assert first.student_[0][0].categorical == [0, 2]
 
 
 @pytest.mark.parametrize(

@@ -27,22 +27,13 @@ Run from the repository root, then summarise::
 """
 
 from merge_full_s5 import records, write  # the same folder
-from merge_full_s9 import _is_new_tree
+from merge_full_s9 import check_same_teachers
+from merge_full_s9 import merged as merged_s9
 
 
 def main() -> None:
-    old = [r for r in records("quality_full_s6") if not _is_new_tree(r)]
-    old += [r for r in records("quality_full_tree_s9") if _is_new_tree(r)]
-    new = records("quality_full_linear_s13")
-    teachers = {
-        (r["dataset"], r["seed"]): r["metrics"]
-        for r in old
-        if r["variant"] == "teacher"
-    }
-    for r in new:
-        if r["variant"] == "teacher":
-            key = (r["dataset"], r["seed"])
-            assert teachers[key] == r["metrics"], f"teacher {key} differs"
+    old, new = merged_s9(), records("quality_full_linear_s13")
+    check_same_teachers(old, new)
     merged = [r for r in old if r["family"] != "linear"]
     merged += [r for r in new if r["family"] == "linear"]
     write(merged)

@@ -38,8 +38,9 @@ def _is_new_tree(r: dict) -> bool:
     return r["dataset"] in CLASSIFICATION and r["family"] == "tree"
 
 
-def main() -> None:
-    old, new = records("quality_full_s6"), records("quality_full_tree_s9")
+def check_same_teachers(old: list[dict], new: list[dict]) -> None:
+    """Fail unless every teacher record of ``new`` has the test metrics of
+    ``old``'s for the same (dataset, seed): the runs share their teachers."""
     teachers = {
         (r["dataset"], r["seed"]): r["metrics"]
         for r in old
@@ -49,9 +50,17 @@ def main() -> None:
         if r["variant"] == "teacher":
             key = (r["dataset"], r["seed"])
             assert teachers[key] == r["metrics"], f"teacher {key} differs"
-    merged = [r for r in old if not _is_new_tree(r)]
-    merged += [r for r in new if _is_new_tree(r)]
-    write(merged)
+
+
+def merged() -> list[dict]:
+    """Session 6's records with session 9's classification trees."""
+    old, new = records("quality_full_s6"), records("quality_full_tree_s9")
+    check_same_teachers(old, new)
+    return [r for r in old if not _is_new_tree(r)] + [r for r in new if _is_new_tree(r)]
+
+
+def main() -> None:
+    write(merged())
 
 
 if __name__ == "__main__":

@@ -1,21 +1,24 @@
 """Per-column bins for the ``'linear'`` students: a linear model on them is additive.
 
-:class:`BinnedColumns` turns every column into 0/1 indicators: one per
-quantile bin of a numeric column, one per category of a categorical column,
-and one for missing values where ``fit`` saw some. A logistic or ridge
-regression on these indicators learns one weight per bin and class, so each
-column adds a step function of its value to the logits: a generalised additive
-model, still linear in its inputs, still one small table of weights. Against
-logistic regression on the imputed, standardised columns it follows shapes a
-single slope cannot (U-shapes, thresholds, saturation) and reads codes as
-categories; distilled from the default teacher (frozen, seed 0; scratch
-``benchmarks/results/linear_bins``): letter accuracy 0.775 to 0.855,
-magic 0.790 to 0.858.
+:class:`BinnedColumns` turns every column into 0/1 indicators: for a numeric
+column, ``x >= edge`` for each of its quantile bin edges (thermometer
+encoding; or one indicator per bin), one per category of a categorical
+column, and one for missing values where ``fit`` saw some. A logistic or ridge
+regression on these indicators adds, for each column, a step function of its
+value to the logits: a generalised additive model, still linear in its
+inputs, still one small table of weights (:meth:`BinnedColumns.column_weights`
+reads it per bin). With the thermometer encoding each weight is the step
+between two neighbouring bins, so the model's L2 penalty smooths the step
+function (a penalty on differences, as P-splines have) and 128 bins can
+follow thresholds without fitting noise. Against logistic regression on the
+imputed, standardised columns it follows shapes a single slope cannot
+(U-shapes, thresholds, saturation) and reads codes as categories; the
+evidence is in ``benchmarks/results/linear_bins``.
 
 The transform is exact and cheap to export: each column's bin is a binary
 search over its edges, so a linear model on the indicators exports as one
-ONNX tree-ensemble node (one tree per column; a ``Softmax`` and an ``ArgMax``
-after it for two classes; see
+ONNX tree-ensemble node (one tree per column whose leaves hold what each bin
+adds; a ``Softmax`` and an ``ArgMax`` after it for two classes; see
 :mod:`skdistill.onnx._additive`). The edges are float32 numbers and values are
 binned and matched with the categories as float32 (as scikit-learn's trees
 compare them), so a float32 graph puts every value in the bin Python puts it
@@ -29,7 +32,7 @@ from numbers import Integral
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._categorical import column_indices
@@ -70,13 +73,22 @@ def quantile_edges(values: np.ndarray, n_bins: int) -> np.ndarray:
 
 
 class BinnedColumns(TransformerMixin, BaseEstimator):
-    """One 0/1 column per bin of each numeric column and per category.
+    """0/1 columns for the bins of each numeric column and per category.
 
     Parameters
     ----------
-    n_bins : int, default=32
+    n_bins : int, default=128
         At most this many quantile bins per numeric column (fewer where the
         column has fewer distinct values: one bin each then).
+    encode : {'thermometer', 'onehot'}, default='thermometer'
+        How a numeric column's bin is written. ``'thermometer'``: one column
+        per edge, ``x >= edge`` (bin ``b`` sets the first ``b`` columns, bin 0
+        none), so a linear model's weight on a column is the *step* between
+        two neighbouring bins and an L2 penalty shrinks steps, not levels: a
+        smoothness penalty that lets many bins follow thresholds without
+        fitting noise (an additive model of P-spline kind). ``'onehot'``: one
+        column per bin (the penalty then shrinks every bin towards the mean).
+        Categories and missing values are one-hot either way.
     categorical : list of int or array-like of bool, default=None
         The categorical columns (codes: any numbers), as indices or a boolean
         mask: one indicator per category, at most ``max_categories`` (the
@@ -104,8 +116,13 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
         no indicator (categorical).
     median_bin_ : ndarray of int
         Each numeric column's median's bin (0 for categorical columns).
+    n_codes_ : ndarray of int
+        Each column's number of codes (see :meth:`bin_indices`): its bins or
+        categories, plus one for missing values where ``fit`` saw some.
     offsets_ : ndarray of int
-        Where each column's indicators start; ``offsets_[-1]`` is the width.
+        Where each column's indicators start; ``offsets_[-1]`` is the width
+        (``n_codes_`` summed, less one per numeric column when thermometer
+        encoded).
     n_features_in_ : int
 
     Examples
@@ -113,20 +130,31 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
     >>> import numpy as np
     >>> from skdistill._binning import BinnedColumns
     >>> X = np.array([[0.5, 3.0], [1.5, 7.0], [2.5, np.nan]])
-    >>> BinnedColumns(n_bins=2, categorical=[1]).fit_transform(X).toarray()
-    array([[1., 0., 1., 0., 0.],
+    >>> bins = BinnedColumns(n_bins=3, categorical=[1]).fit(X)
+    >>> bins.transform(X).toarray()
+    array([[0., 0., 1., 0., 0.],
            [1., 0., 0., 1., 0.],
-           [0., 1., 0., 0., 1.]])
+           [1., 1., 0., 0., 1.]])
+    >>> bins.get_feature_names_out().tolist()
+    ['x0>=1', 'x0>=2', 'x1=3', 'x1=7', 'x1_missing']
+    >>> bins.set_params(encode="onehot").fit_transform(X).toarray()
+    array([[1., 0., 0., 1., 0., 0.],
+           [0., 1., 0., 0., 1., 0.],
+           [0., 0., 1., 0., 0., 1.]])
     """
 
     _parameter_constraints: dict = {
         "n_bins": [Interval(Integral, 2, None, closed="left")],
+        "encode": [StrOptions({"onehot", "thermometer"})],
         "categorical": ["array-like", None],
         "max_categories": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, n_bins=32, categorical=None, max_categories=64):
+    def __init__(
+        self, n_bins=128, encode="thermometer", categorical=None, max_categories=64
+    ):
         self.n_bins = n_bins
+        self.encode = encode
         self.categorical = categorical
         self.max_categories = max_categories
 
@@ -173,11 +201,17 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
             widths.append(width + missing[-1])
         self.missing_ = np.asarray(missing, dtype=bool)
         self.median_bin_ = np.asarray(median_bin, dtype=np.intp)
+        self.n_codes_ = np.asarray(widths, dtype=np.intp)
+        if self.encode == "thermometer":  # bin 0 is all zeros: no column
+            numeric = np.array([codes is None for codes in self.categories_])
+            widths = self.n_codes_ - numeric
         self.offsets_ = np.concatenate([[0], np.cumsum(widths)]).astype(np.intp)
         return self
 
     def bin_indices(self, X) -> np.ndarray:
-        """Each value's indicator within its column (-1: none), shape of ``X``."""
+        """Each value's code within its column, shape of ``X``: its bin or
+        category, ``n_codes_[j] - 1`` for a missing value where ``fit`` saw
+        some, -1 for none (an unseen category)."""
         check_is_fitted(self)
         X = validate_data(
             self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64
@@ -207,8 +241,7 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
                 hit[hit] = codes32[index[hit]] == column32[hit]
                 index = np.where(hit, index, -1)
                 unseen_nan = -1
-            width = self.offsets_[j + 1] - self.offsets_[j]
-            index[nan] = width - 1 if self.missing_[j] else unseen_nan
+            index[nan] = self.n_codes_[j] - 1 if self.missing_[j] else unseen_nan
             out[:, j] = index
         return out
 
@@ -216,17 +249,67 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
         """The indicators, a CSR matrix of ``offsets_[-1]`` columns (float64)."""
         index = self.bin_indices(X)
         n_rows = index.shape[0]
-        present = index >= 0
-        columns = (index + self.offsets_[:-1])[present]
-        indptr = np.concatenate([[0], np.cumsum(present.sum(axis=1))])
+        # each value sets ``count`` columns from ``start`` on
+        start = index + self.offsets_[:-1]
+        count = (index >= 0).astype(np.intp)
+        if self.encode == "thermometer":
+            for j in np.flatnonzero([codes is None for codes in self.categories_]):
+                code, missing = index[:, j], np.zeros(n_rows, dtype=bool)
+                if self.missing_[j]:  # the column's last column alone
+                    missing = code == self.n_codes_[j] - 1
+                start[:, j] = np.where(
+                    missing, self.offsets_[j + 1] - 1, self.offsets_[j]
+                )
+                count[:, j] = np.where(missing, 1, code)
+        flat_count = count.ravel()
+        n_set = int(flat_count.sum())
+        first = np.repeat(np.cumsum(flat_count) - flat_count, flat_count)
+        columns = np.repeat(start.ravel(), flat_count) + np.arange(n_set) - first
+        indptr = np.concatenate([[0], np.cumsum(count.sum(axis=1))])
         return sparse.csr_matrix(
-            (np.ones(len(columns)), columns, indptr),
+            (np.ones(n_set), columns, indptr),
             shape=(n_rows, int(self.offsets_[-1])),
         )
 
+    def column_weights(self, weights) -> list[np.ndarray]:
+        """What each column's codes add, from a linear model's weights.
+
+        Parameters
+        ----------
+        weights : array-like of shape (offsets_[-1],) or (offsets_[-1], n_outputs)
+            One row per indicator (``coef_.T`` of a linear model on the
+            output).
+
+        Returns
+        -------
+        list of ndarray
+            For each column, one row per code (as :meth:`bin_indices` numbers
+            them): what a value with that code adds to the model's output
+            (one-hot: the indicator's weight; thermometer: the sum of the
+            weights of the bins up to it, 0 for bin 0).
+        """
+        check_is_fitted(self)
+        weights = np.asarray(weights, dtype=np.float64)
+        if weights.shape[:1] != (self.offsets_[-1],):
+            raise ValueError(
+                f"weights must have one row per indicator ({self.offsets_[-1]}); "
+                f"got shape {weights.shape}."
+            )
+        out = []
+        for j, codes in enumerate(self.categories_):
+            block = weights[self.offsets_[j] : self.offsets_[j + 1]]
+            if codes is None and self.encode == "thermometer":
+                n_bins = self.n_codes_[j] - self.missing_[j]
+                steps = np.cumsum(block[: n_bins - 1], axis=0)
+                block = np.concatenate(
+                    [np.zeros_like(block[:1]), steps, block[n_bins - 1 :]]
+                )
+            out.append(block)
+        return out
+
     def get_feature_names_out(self, input_features=None):
-        """The indicators' names: ``<name>_bin<i>``, ``<name>=<code>`` and
-        ``<name>_missing``."""
+        """The indicators' names: ``<name>>=<edge>`` (thermometer) or
+        ``<name>_bin<i>`` (one-hot), ``<name>=<code>`` and ``<name>_missing``."""
         check_is_fitted(self)
         from sklearn.utils.validation import _check_feature_names_in
 
@@ -235,7 +318,9 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
         for name, edges, codes, nan in zip(
             names, self.edges_, self.categories_, self.missing_, strict=True
         ):
-            if codes is None:
+            if codes is None and self.encode == "thermometer":
+                out += [f"{name}>={edge:.9g}" for edge in edges]  # float32 exactly
+            elif codes is None:
                 out += [f"{name}_bin{i}" for i in range(len(edges) + 1)]
             else:
                 out += [f"{name}={code:.9g}" for code in codes]  # float32 exactly

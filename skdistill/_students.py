@@ -224,7 +224,7 @@ def make_student(alias: str, task: str, random_state=None, categorical=None):
     if alias == "linear":  # categorical None: the distiller's columns
         bins = BinnedColumns(categorical=None if categorical is None else columns)
         if classification:
-            return make_pipeline(bins, LogisticRegression(C=10.0, max_iter=1000))
+            return make_pipeline(bins, LogisticRegression(C=3.0, max_iter=1000))
         return make_pipeline(bins, Ridge(alpha=1.0))
     raise ValueError(
         f"student={alias!r} is not a known family; use one of {STUDENT_ALIASES} "

@@ -51,7 +51,7 @@ def test_edges_stay_above_the_value_below_in_float32():
 
 def test_transform_one_indicator_per_column():
     X = rows()
-    bins = BinnedColumns(n_bins=8, categorical=[2]).fit(X)
+    bins = BinnedColumns(n_bins=8, encode="onehot", categorical=[2]).fit(X)
     Z = bins.transform(X)
     assert sparse.issparse(Z) and Z.shape == (len(X), bins.offsets_[-1])
     dense = Z.toarray()
@@ -67,9 +67,62 @@ def test_transform_one_indicator_per_column():
     assert len(names) == Z.shape[1]
 
 
-def test_unseen_values_and_missing_values():
+def test_thermometer_sets_the_bins_up_to_the_value():
+    """Bin b sets a numeric column's first b columns (``x >= edge``), a
+    missing value its last one only; categories are one-hot."""
     X = rows()
     bins = BinnedColumns(n_bins=8, categorical=[2]).fit(X)
+    onehot = BinnedColumns(n_bins=8, encode="onehot", categorical=[2]).fit(X)
+    assert bins.encode == "thermometer" and bins.n_codes_.tolist() == [9, 5, 4, 3]
+    assert np.diff(bins.offsets_).tolist() == [8, 4, 4, 2]
+    dense, index = bins.transform(X).toarray(), bins.bin_indices(X)
+    np.testing.assert_array_equal(index, onehot.bin_indices(X))
+    for j in (0, 1, 3):
+        block = dense[:, bins.offsets_[j] : bins.offsets_[j + 1]]
+        n_edges = len(bins.edges_[j])
+        missing = index[:, j] == n_edges + 1
+        assert missing.any() == bins.missing_[j]
+        want = np.arange(n_edges) < index[:, j, None]  # a prefix of ones
+        np.testing.assert_array_equal(block[~missing, :n_edges], want[~missing])
+        if bins.missing_[j]:
+            assert np.all(block[missing] == np.eye(n_edges + 1)[-1])
+            np.testing.assert_array_equal(block[:, -1], missing)
+    block = dense[:, bins.offsets_[2] : bins.offsets_[3]]
+    np.testing.assert_array_equal(
+        block, onehot.transform(X).toarray()[:, onehot.offsets_[2] : onehot.offsets_[3]]
+    )
+    names = bins.get_feature_names_out()
+    assert names[7] == "x0_missing" and names[8] == "x1>=0.5" and names[11] == "x1>=3.5"
+    assert f"x0>={bins.edges_[0][0]:.9g}" == names[0] and len(names) == dense.shape[1]
+
+
+@pytest.mark.parametrize("encode", ["thermometer", "onehot"])
+def test_column_weights_add_up_to_the_linear_model(encode):
+    """What each code adds (``column_weights``), summed over the columns,
+    is the linear function of the indicators, unseen and missing values too."""
+    X = rows()
+    bins = BinnedColumns(n_bins=8, encode=encode, categorical=[2]).fit(X)
+    test = rows(300, seed=1)
+    test[:20, 2] = 5.0  # an unseen category
+    test[20:40, 3] = np.nan  # missing where fit saw none
+    weights = np.random.default_rng(0).normal(size=(bins.offsets_[-1], 3))
+    index = bins.bin_indices(test)
+    per_column = bins.column_weights(weights)
+    assert [len(w) for w in per_column] == bins.n_codes_.tolist()
+    total = sum(
+        np.where(index[:, [j]] >= 0, w[np.maximum(index[:, j], 0)], 0.0)
+        for j, w in enumerate(per_column)
+    )
+    np.testing.assert_allclose(total, bins.transform(test) @ weights, atol=1e-12)
+    if encode == "thermometer":  # bin 0 adds nothing
+        assert np.all(per_column[0][0] == 0)
+    with pytest.raises(ValueError, match="one row per indicator"):
+        bins.column_weights(weights[1:])
+
+
+def test_unseen_values_and_missing_values():
+    X = rows()
+    bins = BinnedColumns(n_bins=8, encode="onehot", categorical=[2]).fit(X)
     test = np.array(
         [
             [np.nan, np.nan, 5.0, np.nan],  # col 1 and 3 had no NaN; 5.0 unseen
@@ -127,6 +180,7 @@ def test_max_categories_keeps_the_most_frequent():
         (dict(n_bins=1), "n_bins"),
         (dict(n_bins=2.5), "n_bins"),
         (dict(max_categories=0), "max_categories"),
+        (dict(encode="ordinal"), "encode"),
         (dict(categorical=[7]), "out of range"),
         (dict(categorical=[1, 1]), "repeats"),
         (dict(categorical=[True, False]), "boolean mask of 2 entries"),
@@ -145,7 +199,13 @@ def test_refuses_infinite_values():
         BinnedColumns().fit(X)
 
 
-@parametrize_with_checks([BinnedColumns(n_bins=4), BinnedColumns(categorical=[0])])
+@parametrize_with_checks(
+    [
+        BinnedColumns(n_bins=4),
+        BinnedColumns(n_bins=4, encode="onehot"),
+        BinnedColumns(categorical=[0]),
+    ]
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 

@@ -31,12 +31,18 @@ from merge_full_s9 import check_same_teachers
 from merge_full_s9 import merged as merged_s9
 
 
-def main() -> None:
+def merged() -> list[dict]:
+    """Session 9's merge with the linear records of
+    ``quality_full_linear_s13.jsonl``."""
     old, new = merged_s9(), records("quality_full_linear_s13")
     check_same_teachers(old, new)
-    merged = [r for r in old if r["family"] != "linear"]
-    merged += [r for r in new if r["family"] == "linear"]
-    write(merged)
+    return [r for r in old if r["family"] != "linear"] + [
+        r for r in new if r["family"] == "linear"
+    ]
+
+
+def main() -> None:
+    write(merged())
 
 
 if __name__ == "__main__":

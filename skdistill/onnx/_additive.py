@@ -51,6 +51,13 @@ from ._onehot_fold import _column_tree, leaf_weights, node_attributes
 
 
 # ------------------------------------------------------------ the indicators
+def _missing_code(est: BinnedColumns, j: int) -> int:
+    """The code of a missing value in numeric column ``j`` (where ``fit`` saw
+    some): ``bin_indices``'s, or -1 for thermometer columns (no bin column
+    set)."""
+    return -1 if est.encode == "thermometer" else int(est.n_codes_[j] - 1)
+
+
 def _codes(est: BinnedColumns, X, dtype, opv):
     """``(codes, order)``: a tensor of one code per column (numeric: its bin,
     or the missing code; categorical: the value, missing values as ``-inf``
@@ -66,8 +73,9 @@ def _codes(est: BinnedColumns, X, dtype, opv):
         nan_code = np.empty(len(numeric))
         for i, j in enumerate(numeric):
             edges[0, i, : len(est.edges_[j])] = est.edges_[j]
-            width = est.offsets_[j + 1] - est.offsets_[j]
-            nan_code[i] = width - 1 if est.missing_[j] else est.median_bin_[j]
+            nan_code[i] = (
+                _missing_code(est, j) if est.missing_[j] else est.median_bin_[j]
+            )
         columns = OnnxGather(X, np.array(numeric, np.int64), axis=1, op_version=opv)
         stacked = OnnxReshape(
             columns, np.array([-1, len(numeric), 1], np.int64), op_version=opv
@@ -115,31 +123,56 @@ def _codes(est: BinnedColumns, X, dtype, opv):
 
 def binned_columns(est: BinnedColumns, X, dtype, opv, output_names=None):
     """``est.transform`` (dense), exactly, in ``dtype``: each indicator is its
-    column's code compared with the code it stands for, in one ``Equal``
-    (numeric bins and categories as float32 values, as ``est`` compares
-    them)."""
+    column's code compared with the code it stands for (``Equal``; numeric
+    bins and categories as float32 values, as ``est`` compares them) or, for
+    thermometer columns, with the first bin it covers (``GreaterOrEqual``)."""
     codes, order = _codes(est, X, dtype, opv)
-    source, target = [], []
-    for position, j in enumerate(order):
-        width = int(est.offsets_[j + 1] - est.offsets_[j])
+    position = {j: i for i, j in enumerate(order)}
+    # (input position, value, whether a thermometer column), in output order
+    indicators = []
+    for j in range(est.n_features_in_):
         cats = est.categories_[j]
-        values = np.arange(width, dtype=np.float64)
-        if cats is not None:  # as float32 values
-            values = np.concatenate([cats.astype(np.float32), [-np.inf]])[:width]
-        source.append(np.full(width, position))
-        target.append(values)
-    # the indicators in output order: column by column, as ``offsets_``
-    by_column = np.argsort(order, kind="stable")
-    source = np.concatenate([source[i] for i in by_column]).astype(np.int64)
-    target = np.concatenate([target[i] for i in by_column])
-    row = target.astype(dtype)
-    hits = OnnxEqual(
-        OnnxGather(codes, source, axis=1, op_version=opv),
-        row.reshape(1, -1),
+        if cats is not None:  # as float32 values; missing: -inf
+            values, ge = cats.astype(np.float32).astype(np.float64), False
+        elif est.encode == "thermometer":
+            values, ge = np.arange(1, len(est.edges_[j]) + 1, dtype=np.float64), True
+        else:
+            values, ge = np.arange(len(est.edges_[j]) + 1, dtype=np.float64), False
+        indicators += [(position[j], v, ge) for v in values]
+        if est.missing_[j]:
+            code = -np.inf if cats is not None else _missing_code(est, j)
+            indicators.append((position[j], float(code), False))
+    parts, part_order = [], []
+    for ge in (False, True):
+        chosen = [i for i, (_, _, is_ge) in enumerate(indicators) if is_ge == ge]
+        if not chosen:
+            continue
+        source = np.array([indicators[i][0] for i in chosen], dtype=np.int64)
+        row = np.array([indicators[i][1] for i in chosen]).astype(dtype)
+        compare = OnnxGreaterOrEqual if ge else OnnxEqual
+        parts.append(
+            compare(
+                OnnxGather(codes, source, axis=1, op_version=opv),
+                row.reshape(1, -1),
+                op_version=opv,
+            )
+        )
+        part_order += chosen
+    if len(parts) == 1:
+        return OnnxCast(
+            parts[0], to=g.proto_type(dtype), op_version=opv, output_names=output_names
+        )
+    hits = OnnxCast(
+        OnnxConcat(*parts, axis=1, op_version=opv),
+        to=g.proto_type(dtype),
         op_version=opv,
     )
-    return OnnxCast(
-        hits, to=g.proto_type(dtype), op_version=opv, output_names=output_names
+    return OnnxGather(
+        hits,
+        np.argsort(part_order).astype(np.int64),
+        axis=1,
+        op_version=opv,
+        output_names=output_names,
     )
 
 
@@ -179,11 +212,11 @@ def _bin_tree(tree_id, feature, edges, rows, missing_row, median_bin):
 
 def _trees(est: BinnedColumns, weights: np.ndarray):
     """``(nodes, leaves)`` of every column's tree; a leaf is ``(tree id, node
-    id, weight row)``, rows of ``weights`` (one per indicator)."""
+    id, weight row)``, what the code adds (``est.column_weights(weights)``;
+    ``weights``: one row per indicator)."""
     all_nodes, all_leaves = [], []
     zero = np.zeros(weights.shape[1])
-    for j in range(est.n_features_in_):
-        block = weights[est.offsets_[j] : est.offsets_[j + 1]]
+    for j, block in enumerate(est.column_weights(weights)):
         missing_row = block[-1] if est.missing_[j] else None
         cats = est.categories_[j]
         if cats is None:

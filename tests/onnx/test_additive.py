@@ -21,6 +21,7 @@ from skdistill._binning import BinnedColumns
 
 BOUND = {np.float32: 1e-5, np.float64: 1e-12}
 DTYPES = pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+ENCODINGS = pytest.mark.parametrize("encode", ["thermometer", "onehot"])
 
 
 def hard_test_rows():
@@ -108,10 +109,11 @@ def test_multioutput_regression_is_one_node():
     check(model, onx, test, np.float32, regression=True)
 
 
+@ENCODINGS
 @DTYPES
-def test_binned_columns_alone_is_exact(dtype):
+def test_binned_columns_alone_is_exact(dtype, encode):
     X = hard_rows(1500, seed=0)
-    bins = BinnedColumns(n_bins=8, categorical=CATEGORICAL).fit(X)
+    bins = BinnedColumns(n_bins=8, encode=encode, categorical=CATEGORICAL).fit(X)
     test = hard_test_rows().astype(dtype)
     onx = skl2onnx.to_onnx(bins, test[:1])
     session = ort.InferenceSession(
@@ -122,12 +124,13 @@ def test_binned_columns_alone_is_exact(dtype):
     np.testing.assert_array_equal(got, bins.transform(test).toarray())
 
 
+@ENCODINGS
 @DTYPES
-def test_other_models_behind_the_bins(dtype):
+def test_other_models_behind_the_bins(dtype, encode):
     """A hand-built student: an MLP on the indicators reads the literal
     encoding; the tree route is for a single linear layer only."""
     student = make_pipeline(
-        BinnedColumns(n_bins=16, categorical=CATEGORICAL),
+        BinnedColumns(n_bins=16, encode=encode, categorical=CATEGORICAL),
         MLPClassifier((8,), max_iter=200, random_state=0),
     )
     with warnings.catch_warnings():
@@ -139,13 +142,18 @@ def test_other_models_behind_the_bins(dtype):
     check(model, onx, test, dtype)
 
 
-def test_hand_built_linear_student_takes_the_tree_route():
-    student = make_pipeline(BinnedColumns(n_bins=4), LogisticRegression(C=0.1))
-    model = fit_hard("binary", student)
-    test = hard_test_rows().astype(np.float32)
+@ENCODINGS
+@DTYPES
+def test_hand_built_linear_student_takes_the_tree_route(dtype, encode):
+    student = make_pipeline(
+        BinnedColumns(n_bins=4, encode=encode), LogisticRegression(C=0.1)
+    )
+    model = fit_hard("multiclass", student)
+    test = hard_test_rows().astype(dtype)
     onx = to_onnx(model, test[:1])
-    assert ops(onx) == ["TreeEnsembleRegressor", "Softmax", "ArgMax"]
-    check(model, onx, test, np.float32)
+    if dtype == np.float32:
+        assert ops(onx) == ["TreeEnsembleClassifier"]
+    check(model, onx, test, dtype)
 
 
 def test_float64_rows_on_a_float32_graph():

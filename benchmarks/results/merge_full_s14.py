@@ -1,0 +1,42 @@
+"""Build the fourteenth session's ``quality_full.jsonl`` (session 14).
+
+Session 14 makes the ``'linear'`` student's bins thermometer-encoded (one
+column ``x >= edge`` per bin edge, so the L2 penalty smooths each column's
+step function), with at most 128 bins a column and ``C=3``
+(:class:`skdistill._binning.BinnedColumns`, ``make_student``). Its records,
+fitted on the labels and distilled, are re-run on every dataset; the
+teachers, trees and MLPs are untouched:
+
+* session 13's merge (``merge_full_s13.py``), every record except the linear
+  family's;
+* ``quality_full_linear_s14.jsonl``: ``SKDISTILL_BENCH_RESULTS=<dir>
+  OMP_NUM_THREADS=1 python -m benchmarks.bench_quality --full --families
+  linear --datasets magic adult telco_churn fars bikeshare diamonds casp
+  --seeds 0 1 2 --tag lin_s14 --jobs 2`` and the same with ``--datasets
+  letter --augmenters none munge --tag lin_s14_letter`` (logs
+  ``quality_full_linear_s14.log``), the two files concatenated, the teacher
+  stages loaded from the benchmark's stage cache: its linear records. Its
+  teacher records must equal session 6's (the same teachers); the script
+  checks it.
+
+Run from the repository root, then summarise::
+
+    python benchmarks/results/merge_full_s14.py
+    python -m benchmarks.bench_quality --summarize --tag full
+"""
+
+from merge_full_s5 import records, write  # the same folder
+from merge_full_s9 import check_same_teachers
+from merge_full_s13 import merged as merged_s13
+
+
+def main() -> None:
+    old, new = merged_s13(), records("quality_full_linear_s14")
+    check_same_teachers(old, new)
+    merged = [r for r in old if r["family"] != "linear"]
+    merged += [r for r in new if r["family"] == "linear"]
+    write(merged)
+
+
+if __name__ == "__main__":
+    main()

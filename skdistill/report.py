@@ -82,6 +82,18 @@ def _features(distiller, pre, X) -> np.ndarray:
     )
 
 
+def _shared_rows(X: np.ndarray, X_train: np.ndarray) -> int:
+    """How many rows of ``X`` are also rows of ``X_train`` (bit for bit)."""
+    if X.shape[1] != X_train.shape[1]:
+        return 0
+
+    def as_bytes(a):
+        a = np.ascontiguousarray(a, dtype=np.float64) + 0.0  # -0.0 as 0.0
+        return a.view(np.dtype((np.void, a.dtype.itemsize * a.shape[1]))).ravel()
+
+    return int(np.isin(as_bytes(X), as_bytes(X_train)).sum())
+
+
 def _rows(X, index):
     return X.iloc[index] if hasattr(X, "iloc") else np.asarray(X)[index]
 
@@ -982,7 +994,10 @@ def distillation_report(
       baseline's: the student family learns as much from the labels alone;
     * the teacher is *badly calibrated* when its ECE after temperature scaling
       (held out during the fit, or on the given rows) exceeds
-      ``ece_threshold``: the student learns those probabilities as targets.
+      ``ece_threshold``: the student learns those probabilities as targets;
+    * rows of ``X`` that are also rows of ``X_train`` (bit for bit, after the
+      pipeline's preprocessing) are counted: the figures on them are
+      in-sample.
 
     Examples
     --------
@@ -1081,6 +1096,14 @@ def distillation_report(
             f"{n} given rows"
         )
         fit_y = y_train
+        shared = _shared_rows(Xt, Xt_fit)
+        if shared:
+            report_warnings.append(
+                f"{shared} of the {n} rows measured on ({shared / n:.0%}) are "
+                "also in X_train: the models trained on them, so the figures "
+                "on them are in-sample and flatter the models (the baseline "
+                "most). Measure on rows none of the models trained on."
+            )
     else:
         key = y_idx if classification else None
         fit_idx, eval_idx = _baseline_split(key, n, random_state)

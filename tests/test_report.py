@@ -114,6 +114,20 @@ def test_baseline_on_a_split_without_training_rows(binary):
     assert r.latency["student_onnx"] is None
 
 
+def test_warns_when_measured_rows_include_training_rows(binary, binary_report):
+    model, X_tr, X_te, y_tr, y_te = binary
+    assert not any("also in X_train" in w for w in binary_report.warnings)
+    mixed = np.vstack([X_te[:90], X_tr[:30]])
+    y_mixed = np.r_[y_te[:90], y_tr[:30]]
+    kwargs = dict(X_train=X_tr, y_train=y_tr, n_repeats=3, onnx=False)
+    r = distillation_report(model, mixed, y_mixed, **kwargs)
+    assert [w for w in r.warnings if "also in X_train" in w] == [
+        "30 of the 120 rows measured on (25%) are also in X_train: the models "
+        "trained on them, so the figures on them are in-sample and flatter the "
+        "models (the baseline most). Measure on rows none of the models trained on."
+    ]
+
+
 def test_warns_when_teacher_is_not_worth_distilling():
     X, y = load_breast_cancer(return_X_y=True)
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=0, stratify=y)

@@ -13,6 +13,7 @@ import inspect
 import numbers
 import sys
 import time
+import warnings
 from abc import abstractmethod
 
 import numpy as np
@@ -53,6 +54,7 @@ from ._soft_targets import (
 )
 from ._stage_lock import fingerprint, stage_lock
 from ._teacher import (
+    categories_from_dtype,
     columns_by_name,
     default_teacher,
     fill_random_state,
@@ -416,6 +418,34 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
         if isinstance(self.n_synthetic, str):  # 'auto'
             return auto_n_synthetic(self.student, self._task)
         return self.n_synthetic
+
+    def _warn_teacher_reads_dtypes(self, teacher, X_raw, categorical_mask) -> None:
+        """Warn when the user's teacher would take ``category`` columns from
+        pandas dtypes it never sees (it is fitted on numeric arrays)."""
+        if self.teacher is None or is_frozen(teacher) or categorical_mask is None:
+            return
+        if not isinstance(self.categorical_features, str):  # not from dtypes
+            return
+        where = categories_from_dtype(teacher)
+        if where is None:
+            return
+        names = np.asarray(getattr(X_raw, "columns", []), dtype=object)
+        columns = (
+            names[categorical_mask].tolist()
+            if len(names) == len(categorical_mask)
+            else np.flatnonzero(categorical_mask).tolist()
+        )
+        warnings.warn(
+            f"The teacher takes its categorical columns from pandas dtypes "
+            f"({where} is 'from_dtype'), but {type(self).__name__} fits it on "
+            f"numeric arrays: it reads the category columns {columns} as "
+            "numbers. To have it treat them as categories, set that "
+            "categorical_features to a boolean mask of them (HistGradientBoosting "
+            "needs their values to be integers in [0, max_bins)); set it to None "
+            "to keep them numbers without this warning.",
+            UserWarning,
+            stacklevel=3,
+        )
 
     def _check_shared_components(self, teacher):
         """The checks both distillers make after their teacher's type."""
@@ -830,7 +860,11 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         ``'from_dtype'`` takes pandas ``category`` columns, whose categories
         must be numbers (codes); string categories are refused like any text
         column: encode them first (an ``OrdinalEncoder`` in a Pipeline before
-        the distiller, with those columns declared here by index).
+        the distiller, with those columns declared here by index). The
+        teacher is fitted on numeric arrays: a teacher that takes its own
+        categorical columns from dtypes (HistGradientBoosting's default
+        ``categorical_features='from_dtype'``) finds none, and a warning
+        names the columns it reads as numbers.
     chunk_size : int, default=50000
         Synthetic rows generated and labelled at a time.
     n_jobs : int or None, default=None
@@ -1055,6 +1089,7 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         sample_weight = _checked_weights(sample_weight, X)
         X, y, sample_weight = self._drop_zero_weights(X, y, sample_weight)
         categorical_mask = self._check_categorical(X_raw, X.shape[1])
+        self._warn_teacher_reads_dtypes(teacher, X_raw, categorical_mask)
 
         frozen = is_frozen(teacher)
         if frozen:
@@ -1264,7 +1299,9 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         Weight of the true targets mixed into the teacher's predictions on the
         real rows: ``(1 - w) * teacher + w * y``.
     categorical_features : 'from_dtype', array-like or None, default='from_dtype'
-        Columns the augmenter treats as categorical.
+        Columns the augmenter treats as categorical (as for
+        :class:`DistilledClassifier`; a teacher taking its categorical columns
+        from dtypes finds none, with a warning).
     chunk_size : int, default=50000
         Synthetic rows generated and labelled at a time.
     n_jobs : int or None, default=None
@@ -1436,6 +1473,7 @@ class DistilledRegressor(RegressorMixin, _BaseDistiller):
         X, y, sample_weight = self._drop_zero_weights(X, y, sample_weight)
         y2 = y.reshape(len(y), -1)
         categorical_mask = self._check_categorical(X_raw, X.shape[1])
+        self._warn_teacher_reads_dtypes(teacher, X_raw, categorical_mask)
 
         stage = self._run_teacher_stage(
             regression_stage,

@@ -418,35 +418,31 @@ def _picks_names(columns) -> bool:
     return False  # an int, booleans, a positional callable
 
 
-def columns_by_name(estimator, where: str = "teacher") -> str | None:
-    """Where ``estimator`` picks columns of its input by name (a
-    ``ColumnTransformer`` given column names or a ``make_column_selector``,
-    ``categorical_features`` given as names), or None.
-
-    The distillers hand their teacher numeric arrays (the rows of ``X`` and
-    the synthetic rows), which have no column names. Only the parts that see
-    that input are searched: a Pipeline's first step (later steps may see
-    names its steps make), a ColumnTransformer's transformers and remainder,
-    and the members of other meta-estimators.
-    """
+def _find_member(estimator, where: str, named_here) -> str | None:
+    """The path of the first part of ``estimator`` that sees its input and
+    for which ``named_here(params)`` holds (or a ColumnTransformer picking
+    columns by name), or None. Only the parts that see that input are
+    searched: a Pipeline's first step (later steps may see what its steps
+    make), a ColumnTransformer's transformers and remainder, and the members
+    of other meta-estimators."""
     if isinstance(estimator, Pipeline):
         name, first = estimator.steps[0]
-        return columns_by_name(first, f"{where}[{name!r}]")
+        return _find_member(first, f"{where}[{name!r}]", named_here)
     if isinstance(estimator, ColumnTransformer):
         parts = list(estimator.transformers)
         parts.append(("remainder", estimator.remainder, None))
         for name, transformer, columns in parts:
-            if columns is not None and _picks_names(columns):
-                return f"{where}'s ColumnTransformer, transformer {name!r}"
-            found = columns_by_name(transformer, f"{where}[{name!r}]")
+            if named_here is _names_columns and columns is not None:
+                if _picks_names(columns):
+                    return f"{where}'s ColumnTransformer, transformer {name!r}"
+            found = _find_member(transformer, f"{where}[{name!r}]", named_here)
             if found:
                 return found
         return None
     if not hasattr(estimator, "get_params") or isinstance(estimator, type):
         return None
     params = estimator.get_params(deep=False)
-    named = params.get("categorical_features")  # HistGradientBoosting's
-    if _picks_names(named) and not isinstance(named, str):  # str: 'from_dtype'
+    if named_here(params):
         return f"{where}'s categorical_features"
     for key, value in params.items():
         items = value if isinstance(value, list) else [value]
@@ -454,10 +450,39 @@ def columns_by_name(estimator, where: str = "teacher") -> str | None:
             path = f"{where}.{key}"
             if isinstance(item, tuple) and len(item) >= 2:  # (name, estimator)
                 path, item = f"{path}[{item[0]!r}]", item[1]
-            found = columns_by_name(item, path)
+            found = _find_member(item, path, named_here)
             if found:
                 return found
     return None
+
+
+def _names_columns(params) -> bool:
+    named = params.get("categorical_features")  # HistGradientBoosting's
+    return _picks_names(named) and not isinstance(named, str)  # str: 'from_dtype'
+
+
+def _reads_dtypes(params) -> bool:
+    named = params.get("categorical_features")
+    return isinstance(named, str) and named == "from_dtype"
+
+
+def columns_by_name(estimator, where: str = "teacher") -> str | None:
+    """Where ``estimator`` picks columns of its input by name (a
+    ``ColumnTransformer`` given column names or a ``make_column_selector``,
+    ``categorical_features`` given as names), or None.
+
+    The distillers hand their teacher numeric arrays (the rows of ``X`` and
+    the synthetic rows), which have no column names.
+    """
+    return _find_member(estimator, where, _names_columns)
+
+
+def categories_from_dtype(estimator, where: str = "teacher") -> str | None:
+    """Where a part of ``estimator`` seeing its input takes its categorical
+    columns from pandas dtypes (``categorical_features='from_dtype'``, the
+    default of scikit-learn's HistGradientBoosting), or None: on the numeric
+    arrays the distillers hand their teacher it finds none."""
+    return _find_member(estimator, where, _reads_dtypes)
 
 
 def is_frozen(estimator) -> bool:

@@ -664,6 +664,35 @@ def test_categorical_columns_from_dtype_keep_observed_values():
     assert set(np.unique(synthetic[:, 0])) <= {1.0, 3.0, 7.0}
 
 
+def test_a_teacher_reading_dtypes_it_never_sees_is_warned_about():
+    """HistGradientBoosting's categorical_features='from_dtype' (its default)
+    finds no category columns in the numeric arrays the distiller fits it
+    on: a warning names the columns, the member and the fix; none where the
+    teacher is told (None, a mask), for the default teacher, or without
+    category columns."""
+    from sklearn.ensemble import VotingRegressor
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {"x": rng.normal(size=300), "grade": pd.Categorical(rng.choice([1, 3], 300))}
+    )
+    y = (df["x"] > 0).astype(int)
+    with pytest.warns(UserWarning, match=r"category columns \['grade'\] as numbers"):
+        DistilledClassifier(fast_clf_teacher(), n_synthetic=0).fit(df, y)
+    voting = VotingRegressor([("hgb", HistGradientBoostingRegressor(max_iter=5))])
+    with pytest.warns(UserWarning, match=r"teacher.estimators\['hgb'\]'s"):
+        DistilledRegressor(voting, n_synthetic=0).fit(df, y * 1.0)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*pandas dtypes")
+        for spec in (None, [False, True]):
+            teacher = fast_clf_teacher().set_params(categorical_features=spec)
+            DistilledClassifier(teacher, n_synthetic=0).fit(df, y)
+        DistilledClassifier(fast_clf_teacher(), n_synthetic=0).fit(df.astype(float), y)
+        DistilledClassifier(
+            fast_clf_teacher(), n_synthetic=0, categorical_features=[1]
+        ).fit(df, y)
+
+
 def test_user_arrays_are_not_modified(small):
     X, y = small
     X = X.copy()

@@ -8,6 +8,7 @@ and exports to ONNX.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._binning import BinnedColumns
 from ._calibration import expected_calibration_error, fit_temperature
 from ._cascade import DistilledCascade
 from ._distill import DistilledClassifier, DistilledRegressor
@@ -24,6 +25,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "BinnedColumns",
     "DistilledCascade",
     "DistilledClassifier",
     "DistilledRegressor",

@@ -128,7 +128,7 @@ class BinnedColumns(TransformerMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from skdistill._binning import BinnedColumns
+    >>> from skdistill import BinnedColumns
     >>> X = np.array([[0.5, 3.0], [1.5, 7.0], [2.5, np.nan]])
     >>> bins = BinnedColumns(n_bins=3, categorical=[1]).fit(X)
     >>> bins.transform(X).toarray()

@@ -6,7 +6,7 @@ magnitude: category 7 "is" more than category 3. :class:`OneHotColumns` adds
 one 0/1 column per category; :func:`~skdistill.make_student` gives it to an MLP
 on request (``categorical=``), with ``keep_codes=True``. (The ``'linear'``
 alias gets one indicator per category from
-:class:`~skdistill._binning.BinnedColumns` instead, with its other columns'
+:class:`~skdistill.BinnedColumns` instead, with its other columns'
 bins.) Evidence (default teacher, the protocol of
 ``benchmarks/bench_quality.py``; ``benchmarks/results/quality_sizes_sweep``,
 "Categorical columns", and the benchmarks README): logistic and ridge

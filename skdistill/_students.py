@@ -156,7 +156,7 @@ def make_student(alias: str, task: str, random_state=None, categorical=None):
         that fits the probability vectors themselves, with the soft
         cross-entropy), for regression an ``MLPRegressor``.
         ``'linear'``: logistic regression (soft cross-entropy, ``C=10``) or
-        ridge regression on :class:`~skdistill._binning.BinnedColumns`: one
+        ridge regression on :class:`~skdistill.BinnedColumns`: one
         0/1 column per quantile bin (at most 32) of each numeric column, per
         category of each categorical one and for missing values, so that each
         column adds a step function of its value to the logits (an additive

@@ -94,7 +94,7 @@ def model_size(estimator) -> dict[str, int]:
 
     Trees report ``nodes``; linear models and MLPs report ``parameters``
     (weights and intercepts; the bin edges and categories of a
-    :class:`~skdistill._binning.BinnedColumns` step count too); pipelines and
+    :class:`~skdistill.BinnedColumns` step count too); pipelines and
     ensembles add up their members.
     The pickled size in bytes is always included as ``bytes``.
 

@@ -1,4 +1,4 @@
-""":class:`~skdistill._binning.BinnedColumns` and the additive students it makes.
+""":class:`~skdistill.BinnedColumns` and the additive students it makes.
 
 A linear model behind ``BinnedColumns`` (the ``'linear'`` alias) adds one
 weight row per column, the row of the column's bin or category. In a float32
@@ -17,7 +17,7 @@ and a column that had none sends them down the path to its median's bin.
 Elsewhere (float64 graphs, other models behind the bins)
 :func:`binned_columns` writes the indicators themselves, exactly: each
 numeric column's bin is the count of its edges at or below the value, in
-float32 as :class:`~skdistill._binning.BinnedColumns` bins (so a float32 graph
+float32 as :class:`~skdistill.BinnedColumns` bins (so a float32 graph
 fed float64 rows cast at its input answers as the model does), each
 categorical column is compared with its categories.
 

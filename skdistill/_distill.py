@@ -444,7 +444,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
             "needs their values to be integers in [0, max_bins)); set it to None "
             "to keep them numbers without this warning.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
     def _check_shared_components(self, teacher):

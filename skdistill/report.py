@@ -82,16 +82,21 @@ def _features(distiller, pre, X) -> np.ndarray:
     )
 
 
-def _shared_rows(X: np.ndarray, X_train: np.ndarray) -> int:
-    """How many rows of ``X`` are also rows of ``X_train`` (bit for bit)."""
-    if X.shape[1] != X_train.shape[1]:
-        return 0
+def _row_keys(a: np.ndarray) -> np.ndarray:
+    """One comparable key per row: its float64 bytes (-0.0 as 0.0, one NaN)."""
+    a = np.ascontiguousarray(np.where(np.isnan(a), np.nan, a + 0.0), dtype=np.float64)
+    return a.view(np.dtype((np.void, a.dtype.itemsize * a.shape[1]))).ravel()
 
-    def as_bytes(a):
-        a = np.ascontiguousarray(a, dtype=np.float64) + 0.0  # -0.0 as 0.0
-        return a.view(np.dtype((np.void, a.dtype.itemsize * a.shape[1]))).ravel()
 
-    return int(np.isin(as_bytes(X), as_bytes(X_train)).sum())
+def _shared_rows(X: np.ndarray, X_train: np.ndarray) -> tuple[int, float]:
+    """How many rows of ``X`` are also rows of ``X_train``, and the share of
+    ``X_train``'s rows that repeat another of its rows (what an honest
+    split of data with duplicate rows shares by chance, roughly)."""
+    if X.shape[1] != X_train.shape[1] or not len(X_train):
+        return 0, 0.0
+    train = _row_keys(X_train)
+    repeated = 1.0 - len(np.unique(train)) / len(train)
+    return int(np.isin(_row_keys(X), train).sum()), repeated
 
 
 def _rows(X, index):
@@ -997,7 +1002,9 @@ def distillation_report(
       ``ece_threshold``: the student learns those probabilities as targets;
     * rows of ``X`` that are also rows of ``X_train`` (bit for bit, after the
       pipeline's preprocessing) are counted: the figures on them are
-      in-sample.
+      in-sample. A warning when they are more than 1% of ``X`` and more than
+      twice the share of ``X_train``'s rows that repeat one another (data
+      with duplicate rows share some by chance).
 
     Examples
     --------
@@ -1096,10 +1103,11 @@ def distillation_report(
             f"{n} given rows"
         )
         fit_y = y_train
-        shared = _shared_rows(Xt, Xt_fit)
-        if shared:
+        shared, repeated = _shared_rows(Xt, Xt_fit)
+        # data with duplicate rows share some by chance: warn past twice that
+        if shared / n > max(0.01, 2 * repeated):
             report_warnings.append(
-                f"{shared} of the {n} rows measured on ({shared / n:.0%}) are "
+                f"{shared} of the {n} rows measured on ({shared / n:.1%}) are "
                 "also in X_train: the models trained on them, so the figures "
                 "on them are in-sample and flatter the models (the baseline "
                 "most). Measure on rows none of the models trained on."

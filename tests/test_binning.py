@@ -220,3 +220,43 @@ def test_values_are_binned_as_float32():
     assert np.float32(below) == np.float32(edge)
     index = bins.bin_indices(np.array([[below], [edge], [3e39]]))
     assert index[:, 0].tolist() == [2, 2, 3]
+
+
+@pytest.mark.parametrize("encode", ["thermometer", "onehot"])
+def test_a_constant_column(encode):
+    """One bin, no edge: no thermometer column, one one-hot column; its
+    weights are one row (bin 0 adds nothing when thermometer encoded)."""
+    X = np.column_stack([np.full(50, 3.0), np.arange(50.0)])
+    bins = BinnedColumns(n_bins=4, encode=encode).fit(X)
+    assert bins.n_codes_[0] == 1 and len(bins.edges_[0]) == 0
+    assert bins.offsets_[1] == (0 if encode == "thermometer" else 1)
+    weights = np.ones((bins.offsets_[-1], 2))
+    constant = bins.column_weights(weights)[0]
+    assert constant.shape == (1, 2)
+    assert np.all(constant == (0.0 if encode == "thermometer" else 1.0))
+
+
+def test_the_encoding_is_the_fitted_one():
+    """set_params(encode=...) without a refit changes nothing until fit."""
+    X = rows()
+    bins = BinnedColumns(n_bins=8, categorical=[2]).fit(X)
+    before = bins.transform(X)
+    bins.set_params(encode="onehot")
+    assert bins.encode_ == "thermometer"
+    assert (bins.transform(X) != before).nnz == 0
+    assert len(bins.get_feature_names_out()) == before.shape[1]
+
+
+def test_a_one_hot_binner_saved_before_encode_existed_loads():
+    import pickle
+
+    X = rows()
+    bins = BinnedColumns(n_bins=8, encode="onehot", categorical=[2]).fit(X)
+    state = dict(bins.__dict__)
+    for new in ("encode", "encode_", "n_codes_"):
+        del state[new]
+    old = BinnedColumns.__new__(BinnedColumns)
+    old.__setstate__(state)
+    old = pickle.loads(pickle.dumps(old))
+    assert old.encode_ == "onehot" and old.n_codes_.tolist() == bins.n_codes_.tolist()
+    assert (old.transform(X) != bins.transform(X)).nnz == 0

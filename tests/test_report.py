@@ -122,10 +122,26 @@ def test_warns_when_measured_rows_include_training_rows(binary, binary_report):
     kwargs = dict(X_train=X_tr, y_train=y_tr, n_repeats=3, onnx=False)
     r = distillation_report(model, mixed, y_mixed, **kwargs)
     assert [w for w in r.warnings if "also in X_train" in w] == [
-        "30 of the 120 rows measured on (25%) are also in X_train: the models "
+        "30 of the 120 rows measured on (25.0%) are also in X_train: the models "
         "trained on them, so the figures on them are in-sample and flatter the "
         "models (the baseline most). Measure on rows none of the models trained on."
     ]
+
+
+def test_duplicate_rows_shared_by_chance_are_not_warned_about():
+    """Data with repeated rows: an honest split shares some; a few shared
+    rows under twice X_train's own repeat rate are no warning, NaN rows and
+    -0.0 compare as equal values."""
+    from skdistill.report import _shared_rows
+
+    rng = np.random.default_rng(0)
+    pool = rng.integers(0, 3, size=(40, 2)).astype(float)  # 9 distinct rows
+    X_tr, X_te = pool[:30], pool[30:]
+    shared, repeated = _shared_rows(X_te, X_tr)
+    assert shared == 10 and repeated > 0.5  # all shared, all by chance
+    a = np.array([[np.nan, -0.0], [1.0, 2.0]])
+    b = np.array([[-np.nan, 0.0]])
+    assert _shared_rows(a, b) == (1, 0.0)
 
 
 def test_warns_when_teacher_is_not_worth_distilling():

@@ -55,7 +55,7 @@ def _missing_code(est: BinnedColumns, j: int) -> int:
     """The code of a missing value in numeric column ``j`` (where ``fit`` saw
     some): ``bin_indices``'s, or -1 for thermometer columns (no bin column
     set)."""
-    return -1 if est.encode == "thermometer" else int(est.n_codes_[j] - 1)
+    return -1 if est.encode_ == "thermometer" else int(est.n_codes_[j] - 1)
 
 
 def _codes(est: BinnedColumns, X, dtype, opv):
@@ -134,7 +134,7 @@ def binned_columns(est: BinnedColumns, X, dtype, opv, output_names=None):
         cats = est.categories_[j]
         if cats is not None:  # as float32 values; missing: -inf
             values, ge = cats.astype(np.float32).astype(np.float64), False
-        elif est.encode == "thermometer":
+        elif est.encode_ == "thermometer":
             values, ge = np.arange(1, len(est.edges_[j]) + 1, dtype=np.float64), True
         else:
             values, ge = np.arange(len(est.edges_[j]) + 1, dtype=np.float64), False

@@ -209,6 +209,24 @@ def test_graphs_follow_the_onnx_specification(task, labels, dtype):
             np.testing.assert_array_equal(got, want)
 
 
+@DTYPES
+def test_a_constant_column(dtype):
+    """A numeric column with one value has one bin and no edge: its tree is
+    a single leaf adding nothing (thermometer) in float32, no column in the
+    float64 graph."""
+    X = hard_rows(1500, seed=0)
+    y = hard_targets(X, "regression") > 1
+    X = np.column_stack([X, np.full(len(X), 2.5)])
+    student = make_student("linear", "classification", 0, categorical=CATEGORICAL)
+    model = distiller("binary", student, categorical_features=CATEGORICAL).fit(X, y)
+    assert len(model.student_[0].edges_[5]) == 0
+    test = hard_test_rows()
+    other = np.resize([2.5, -1e3, 7.0, np.nan], len(test))  # all in its one bin
+    test = np.column_stack([test, other]).astype(dtype)
+    onx = to_onnx(model, test[:1])
+    check(model, onx, test, dtype)
+
+
 def test_values_beyond_float32_in_a_float64_graph():
     """A finite float64 value beyond float32's range is +inf once binned: the
     last bin of its column, in Python and in the float64 graph (whose edge

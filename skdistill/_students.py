@@ -166,15 +166,16 @@ def make_student(alias: str, task: str, random_state=None, categorical=None):
         ``ArgMax`` for two classes). A weight is the step at its edge, so the
         L2 penalty smooths each curve rather than shrinking it to a constant.
         Distilled with the library defaults from the default teacher (no
-        synthetic rows), against one-hot bins (at most 32, ``C=10``; scratch
-        study ``benchmarks/results/linear_bins``, section 4): accuracy adult
-        0.857 to 0.870, letter 0.866 to 0.873 (seeds 0 and 1), telco churn
-        0.805 to 0.805, magic 0.856 to 0.852 with its ECE 0.024 to 0.019
-        (the calibrated teacher's: 0.011); R^2 (seed 0) casp 0.358 to 0.368,
-        bikeshare 0.720 to 0.723, diamonds 0.9863 to 0.9887. ``C=3``: less
+        synthetic rows; 3 seeds, ``benchmarks/README.md``), against one-hot
+        bins (at most 32, ``C=10``): accuracy adult 0.857 to 0.870, letter
+        0.868 to 0.877, fars 0.677 to 0.678, telco churn 0.805 to 0.805,
+        magic 0.856 to 0.852 with its ECE 0.024 to 0.019 (the calibrated
+        teacher's: 0.011); R^2 casp 0.358 to 0.368, diamonds 0.986 to 0.988,
+        bikeshare 0.700 to 0.702 (scratch study of bins and ``C``:
+        ``benchmarks/results/linear_bins``, section 4). ``C=3``: less
         (1, 0.3) leaves letter's 26-class student under-confident (ECE 0.027,
         0.063), more (10) over-confident (0.024). Against logistic and ridge
-        regression on imputed, standardised columns (before session 13):
+        regression on imputed, standardised columns (earlier versions):
         letter 0.772, magic 0.790, adult 0.850, casp 0.285.
     task : {'classification', 'regression'}
     random_state : int or None

@@ -17,7 +17,15 @@ teachers, trees and MLPs are untouched:
   ``quality_full_linear_s14.log``), the two files concatenated, the teacher
   stages loaded from the benchmark's stage cache: its linear records. Its
   teacher records must equal session 6's (the same teachers); the script
-  checks it.
+  checks it;
+* ``quality_full_linear_s14_aug.jsonl``: the linear student distilled with
+  the other augmenters, ``--augmenters jitter interpolation marginal``, the
+  same command otherwise, ``--datasets magic adult telco_churn bikeshare
+  diamonds casp --tag lin_s14_aug`` then ``--datasets fars --tag
+  lin_s14_aug_fars`` (logs ``quality_full_linear_s14_aug.log``; letter's
+  were not run, as in session 13: its teacher labels each augmenter's rows
+  for about 25 minutes a seed here): its ``distilled`` linear records (its
+  label-trained and default records repeat the first file's).
 
 Run from the repository root, then summarise::
 
@@ -32,9 +40,14 @@ from merge_full_s13 import merged as merged_s13
 
 def main() -> None:
     old, new = merged_s13(), records("quality_full_linear_s14")
+    extra = records("quality_full_linear_s14_aug")
     check_same_teachers(old, new)
+    check_same_teachers(old, extra)
     merged = [r for r in old if r["family"] != "linear"]
     merged += [r for r in new if r["family"] == "linear"]
+    merged += [
+        r for r in extra if r["family"] == "linear" and r["variant"] == "distilled"
+    ]
     write(merged)
 
 

@@ -418,31 +418,32 @@ def _picks_names(columns) -> bool:
     return False  # an int, booleans, a positional callable
 
 
-def _find_member(estimator, where: str, named_here) -> str | None:
+def _find_member(estimator, where: str, params_match, columns_match=None) -> str | None:
     """The path of the first part of ``estimator`` that sees its input and
-    for which ``named_here(params)`` holds (or a ColumnTransformer picking
-    columns by name), or None. Only the parts that see that input are
-    searched: a Pipeline's first step (later steps may see what its steps
-    make), a ColumnTransformer's transformers and remainder, and the members
-    of other meta-estimators."""
+    whose parameters ``params_match``, or of a ColumnTransformer transformer
+    whose column spec ``columns_match`` (when given), or None. Only the parts
+    that see that input are searched: a Pipeline's first step (later steps
+    may see what its steps make), a ColumnTransformer's transformers and
+    remainder, and the members of other meta-estimators."""
     if isinstance(estimator, Pipeline):
         name, first = estimator.steps[0]
-        return _find_member(first, f"{where}[{name!r}]", named_here)
+        return _find_member(first, f"{where}[{name!r}]", params_match, columns_match)
     if isinstance(estimator, ColumnTransformer):
         parts = list(estimator.transformers)
         parts.append(("remainder", estimator.remainder, None))
         for name, transformer, columns in parts:
-            if named_here is _names_columns and columns is not None:
-                if _picks_names(columns):
-                    return f"{where}'s ColumnTransformer, transformer {name!r}"
-            found = _find_member(transformer, f"{where}[{name!r}]", named_here)
+            if columns_match and columns is not None and columns_match(columns):
+                return f"{where}'s ColumnTransformer, transformer {name!r}"
+            found = _find_member(
+                transformer, f"{where}[{name!r}]", params_match, columns_match
+            )
             if found:
                 return found
         return None
     if not hasattr(estimator, "get_params") or isinstance(estimator, type):
         return None
     params = estimator.get_params(deep=False)
-    if named_here(params):
+    if params_match(params):
         return f"{where}'s categorical_features"
     for key, value in params.items():
         items = value if isinstance(value, list) else [value]
@@ -450,7 +451,7 @@ def _find_member(estimator, where: str, named_here) -> str | None:
             path = f"{where}.{key}"
             if isinstance(item, tuple) and len(item) >= 2:  # (name, estimator)
                 path, item = f"{path}[{item[0]!r}]", item[1]
-            found = _find_member(item, path, named_here)
+            found = _find_member(item, path, params_match, columns_match)
             if found:
                 return found
     return None
@@ -474,7 +475,7 @@ def columns_by_name(estimator, where: str = "teacher") -> str | None:
     The distillers hand their teacher numeric arrays (the rows of ``X`` and
     the synthetic rows), which have no column names.
     """
-    return _find_member(estimator, where, _names_columns)
+    return _find_member(estimator, where, _names_columns, _picks_names)
 
 
 def categories_from_dtype(estimator, where: str = "teacher") -> str | None:

@@ -422,7 +422,7 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
     def _warn_teacher_reads_dtypes(self, teacher, X_raw, categorical_mask) -> None:
         """Warn when the user's teacher would take ``category`` columns from
         pandas dtypes it never sees (it is fitted on numeric arrays)."""
-        if self.teacher is None or is_frozen(teacher) or categorical_mask is None:
+        if is_frozen(teacher) or categorical_mask is None:
             return
         if not isinstance(self.categorical_features, str):  # not from dtypes
             return
@@ -863,7 +863,8 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
         teacher is fitted on numeric arrays: a teacher that takes its own
         categorical columns from dtypes (HistGradientBoosting's default
         ``categorical_features='from_dtype'``) finds none, and a warning
-        names the columns it reads as numbers.
+        names the columns it reads as numbers (the default teacher reads
+        them as numbers by design: no warning).
     chunk_size : int, default=50000
         Synthetic rows generated and labelled at a time.
     n_jobs : int or None, default=None

@@ -321,7 +321,9 @@ def default_teacher(
     XGBoost and LightGBM (each up to 2,000 rounds at learning rate 0.05, stopped
     early on a 10% holdout with patience 50, row and column subsampling, L2
     regularisation), HistGradientBoosting (likewise early-stopped) and 200
-    extra-trees. All four handle missing values natively.
+    extra-trees. All four handle missing values natively and read category
+    codes as ordered numbers (the distiller fits its teacher on numeric
+    arrays; its augmenter keeps categorical columns to observed codes).
 
     Parameters
     ----------
@@ -362,6 +364,10 @@ def default_teacher(
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=30,
+        # codes as ordered numbers, as the other members read them: the
+        # distiller fits its teacher on numeric arrays, where 'from_dtype'
+        # (the default) finds no categories anyway
+        categorical_features=None,
         random_state=random_state,
     )
     et_params = dict(

@@ -693,6 +693,17 @@ def test_a_teacher_reading_dtypes_it_never_sees_is_warned_about():
         ).fit(df, y)
 
 
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_the_default_teacher_reads_no_dtypes(task):
+    """The default teacher (as ``teacher=None`` builds it, or passed
+    explicitly) reads category codes as numbers, as all its members do: no
+    member takes its categories from dtypes, so neither use warns."""
+    from skdistill import default_teacher
+    from skdistill._teacher import categories_from_dtype
+
+    assert categories_from_dtype(default_teacher(task)) is None
+
+
 def test_user_arrays_are_not_modified(small):
     X, y = small
     X = X.copy()

@@ -323,13 +323,33 @@ def normalise_columns(frame, schema, missing_text=""):
                         f"{str(bad.iloc[0])!r}."
                     )
                 series = converted
-            out[name] = series.astype(np.float64).to_numpy()
+            values = series.astype(np.float64).to_numpy()
+            _check_finite(values, name, frame.index)
+            out[name] = values
         else:
             missing = series.isna().to_numpy()
             values = np.array([str(v) for v in series.tolist()], dtype=object)
             values[missing] = missing_text
             out[name] = values
     return pd.DataFrame(out, index=frame.index)
+
+
+def _check_finite(values: np.ndarray, name: str, index) -> None:
+    """Refuse infinite values and values beyond float32's range in a numeric
+    column (missing values are fine): the models compute in float32 where
+    they compare values (trees, bins, XGBoost), so the scikit-learn model
+    would refuse them and the ONNX scorer would answer as if they were the
+    largest value seen (or NaN)."""
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(np.abs(values) > np.finfo(np.float32).max)
+    if bad.size:
+        first, more = bad[0], "s" * (bad.size > 1)
+        raise CLIError(
+            f"column {name!r} holds {float(values[first])!r} (data row "
+            f"{index[first] + 1}, {bad.size} such value{more}): numeric columns "
+            "take finite numbers within float32's range (about +-3.4e38), or an "
+            "empty cell for a missing value."
+        )
 
 
 def _infer_schema(frame, target: str, categorical: Sequence[str]) -> list[dict]:
@@ -1032,7 +1052,14 @@ def _cmd_predict(args) -> int:
     X, _ = _read_for_model(Path(args.data), meta, progress, need_target=None)
     engine = "ONNX Runtime" if kind == "onnx" else "scikit-learn"
     with progress.step(f"predicting {len(X)} rows ({engine})"):
-        pred, proba, classes = _predict(kind, model, X, meta)
+        try:
+            pred, proba, classes = _predict(kind, model, X, meta)
+        except (ValueError, TypeError) as error:  # data the model cannot take
+            first = str(error).strip().splitlines()[0] if str(error) else ""
+            raise CLIError(
+                f"cannot predict the {len(X)} rows of {args.data}: "
+                f"{first or type(error).__name__}"
+            ) from error
     frame = _prediction_frame(pred, proba, classes, X.index)
     if args.out is None:
         frame.to_csv(sys.stdout, index=False)

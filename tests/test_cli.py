@@ -319,6 +319,25 @@ def test_predict_numeric_column_with_text(fitted, workdir, capsys):
     _assert_clean_error(code, out, err, "'age'", "numeric")
 
 
+@pytest.mark.parametrize("value", [np.inf, -np.inf, 1e39])
+def test_non_finite_numbers_are_one_line_errors(fitted, workdir, value, capsys):
+    """A value no model takes (infinite, beyond float32) is refused by name,
+    by every scorer and command alike, before any model sees it."""
+    frame = make_frame(10).drop(columns=["spend"])
+    frame["income"] = frame["income"].astype(float)
+    frame.loc[4, "income"] = value
+    path = workdir / "non_finite.csv"
+    frame.to_csv(path, index=False)
+    for argv in (
+        ["predict", fitted / "model.onnx", path],
+        ["predict", fitted / "model.skops", path],
+        ["report", fitted, path, "--target", "churn"],
+        ["fit", path, "--target", "churn", "--out", workdir / "never-inf"],
+    ):
+        code, out, err = run([*argv, "-q"], capsys)
+        _assert_clean_error(code, out, err, "'income'", "data row 5,")
+
+
 def test_predict_missing_model(workdir, churn_csv, capsys):
     code, out, err = run(["predict", workdir / "nope.onnx", churn_csv], capsys)
     _assert_clean_error(code, out, err, "no such file")

@@ -25,7 +25,8 @@ from sklearn.base import (
 )
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._distill import DistilledClassifier
 from ._teacher import is_frozen
@@ -312,6 +313,13 @@ class DistilledCascade(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "distiller must be a DistilledClassifier (optionally wrapped in "
                 f"FrozenEstimator); got {type(target_model).__name__}."
             )
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None: it chooses its threshold on labelled rows."
+            )
+        y = column_or_1d(y, warn=True)  # a column vector: warn, as scikit-learn
+        check_classification_targets(y)
         X_val, y_val = X, y
         if inner is not None:
             check_is_fitted(inner)
@@ -439,7 +447,8 @@ class DistilledCascade(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def predict(self, X):
         """Cascade prediction (labels from ``classes_``)."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)  # checks that the cascade is fitted first
+        return self.classes_[proba.argmax(axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

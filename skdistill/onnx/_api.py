@@ -296,7 +296,34 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
             "distiller's student converts on its own, so a step around it "
             f"failed: {type(exc).__name__}: {str(exc)[:400]}"
         ) from exc
-    return _save(prune(onx), path)
+    onx = prune(onx)
+    _check_loads(onx)
+    return _save(onx, path)
+
+
+def _check_loads(onx) -> None:
+    """Raise :class:`OnnxExportError` unless ONNX Runtime can load ``onx``.
+
+    skl2onnx can write a node that ONNX Runtime has no kernel for at the
+    input's type (its ``Imputer``, a ``SimpleImputer``, takes float32 only):
+    such a file would fail only where it is served. The session is cached
+    (:func:`session`), so :func:`verify_onnx` reuses it.
+    """
+    try:
+        session(onx)
+    except Exception as exc:  # onnxruntime raises its own exception types
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        hint = ""
+        if "Imputer" in text:
+            hint = (
+                " ONNX Runtime's Imputer node (a SimpleImputer's) takes float32 "
+                "only: export from float32 rows (X_sample's numeric columns as "
+                "float32)."
+            )
+        raise OnnxExportError(
+            "skl2onnx wrote a graph that ONNX Runtime cannot load: "
+            f"{text[:400] or type(exc).__name__}.{hint}"
+        ) from exc
 
 
 def _student_problem(distiller, kwargs) -> str | None:

@@ -422,6 +422,36 @@ def test_ordinal_encoder_coding_missing_values_as_nan_is_refused():
     assert result.max_abs_diff <= PROBA_BOUND[np.float32], result
 
 
+def test_a_graph_onnx_runtime_cannot_load_is_refused_with_the_fix(tmp_path):
+    """skl2onnx writes a SimpleImputer as an Imputer node, which ONNX Runtime
+    runs on float32 only: from float64 columns the export is refused (no
+    file written) with the fix; from float32 columns it exports with parity."""
+    from sklearn.impute import SimpleImputer
+
+    X, y, X_test = data("binary", "pipeline")
+    X, X_test = X.copy(), X_test.copy()
+    X.loc[X.index[::9], "x0"] = np.nan
+    numeric = make_pipeline(SimpleImputer(), StandardScaler())
+    model = make_pipeline(
+        ColumnTransformer(
+            [
+                ("cat", OneHotEncoder(sparse_output=False), ["color"]),
+                ("num", numeric, ["x0", "x1"]),
+            ]
+        ),
+        distiller("binary", "linear"),
+    )
+    with threadpool_limits(1):
+        model.fit(X, y)
+    path = tmp_path / "never.onnx"
+    with pytest.raises(OnnxExportError, match=r"Imputer.*float32 only"):
+        to_onnx(model, X[:1], path=path)
+    assert not path.exists()
+    as32 = X_test.astype({"x0": np.float32, "x1": np.float32})
+    result = verify_onnx(model, to_onnx(model, as32[:1]), as32)
+    assert result.label_agreement == 1.0, result
+
+
 def test_ordinal_encoder_in_a_feature_union_is_checked_too():
     from sklearn.pipeline import FeatureUnion
     from sklearn.preprocessing import OrdinalEncoder

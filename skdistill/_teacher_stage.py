@@ -157,7 +157,21 @@ def _calibrate(held, y_index, sample_weight):
     rows = np.arange(len(y_index))
     others = held.copy()
     others[rows, y_index] = -np.inf
-    if not np.any(held[rows, y_index] < others.max(axis=1)):
+    if np.all(logits == logits[:, :1]):
+        # every row's probabilities equal across classes: a teacher that
+        # learnt nothing; no temperature changes them
+        warnings.warn(
+            f"The teacher gives every class the same probability on all "
+            f"{len(y_index)} calibration rows (it learnt nothing from its "
+            "training rows: too few of them, or features unrelated to the "
+            "labels), so no temperature changes its predictions: "
+            "temperature_ is left at 1, and a student can learn nothing from "
+            "such a teacher.",
+            UserWarning,
+            stacklevel=2,
+        )
+        temperature = 1.0
+    elif not np.any(held[rows, y_index] < others.max(axis=1)):
         # No row whose true class is beaten: the likelihood keeps improving as
         # T -> 0 (until it underflows), so a fitted "temperature" would only
         # say where. (A tie is not beaten: sharpening still helps it.)

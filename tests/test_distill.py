@@ -267,6 +267,17 @@ def test_a_tie_does_not_identify_a_temperature():
     assert temperature != 1.0
 
 
+def test_a_teacher_that_learnt_nothing_is_named_as_such():
+    """Equal probabilities for every class on every row (a teacher fitted on
+    too few rows): not 'misclassifies none'; T stays 1."""
+    from skdistill._teacher_stage import _calibrate
+
+    for held in (np.full((8, 2), 0.5), np.full((6, 3), 1 / 3)):
+        with pytest.warns(UserWarning, match="same probability on all"):
+            temperature, _ = _calibrate(held, np.arange(len(held)) % 2, None)
+        assert temperature == 1.0
+
+
 def test_frozen_teacher_calibration_is_marked_frozen():
     X, y = make_classification(300, random_state=0)
     teacher = FrozenEstimator(fast_clf_teacher().fit(X[:150], y[:150]))

@@ -1130,6 +1130,18 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
             # scikit-learn's stratified splits (a teacher's early stopping)
             counts = np.bincount(y_index, minlength=len(self.classes_))
             lone = self.classes_[counts < 2]
+            if not frozen and "greater or equal to the number of classes" in str(exc):
+                n_classes = len(self.classes_)
+                raise ValueError(
+                    f"y has {len(y)} rows, too few for a teacher that holds a "
+                    "share of its training rows out for a stratified split "
+                    "(early stopping, as the default teacher's members do on "
+                    f"10%): that share must hold a row of each of the "
+                    f"{n_classes} classes, and calibration fits the teacher on "
+                    "part of the rows. Give more rows (roughly "
+                    f"{int(np.ceil(12.5 * n_classes))} or more), or pass a teacher "
+                    "without early stopping."
+                ) from exc
             if not lone.size or frozen or "least populated" not in str(exc):
                 raise
             # (scikit-learn's own message lists the classes by their indices)

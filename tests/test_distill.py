@@ -278,6 +278,15 @@ def test_a_teacher_that_learnt_nothing_is_named_as_such():
         assert temperature == 1.0
 
 
+def test_too_few_rows_for_the_teachers_early_stopping_split_is_explained():
+    """scikit-learn's 'test_size = 1 should be greater or equal to the number
+    of classes' names no parameter the user set: say what is short."""
+    X, y = make_classification(12, n_features=4, random_state=0)
+    teacher = HistGradientBoostingClassifier(max_iter=5, early_stopping=True)
+    with pytest.raises(ValueError, match="y has 12 rows, too few for a teacher"):
+        DistilledClassifier(teacher, n_synthetic=0).fit(X, y)
+
+
 def test_frozen_teacher_calibration_is_marked_frozen():
     X, y = make_classification(300, random_state=0)
     teacher = FrozenEstimator(fast_clf_teacher().fit(X[:150], y[:150]))

@@ -635,6 +635,13 @@ def verify_onnx(model, onx, X) -> OnnxParity:
     -------
     OnnxParity
     """
+    n_features = getattr(model, "n_features_in_", None)
+    if n_features is not None and not hasattr(X, "columns"):
+        if np.ndim(X) != 2 or np.shape(X)[1] != n_features:
+            raise ValueError(
+                f"X must have {n_features} columns, as {type(model).__name__} "
+                f"was fitted with; got an array of shape {np.shape(X)}."
+            )
     sess = session(onx)
     outputs = sess.run(None, onnx_feeds(sess, X))
     n_rows = len(X)
@@ -651,7 +658,7 @@ def verify_onnx(model, onx, X) -> OnnxParity:
         expected = np.asarray(model.predict(X), dtype=np.float64).reshape(n_rows, -1)
         got = np.asarray(outputs[0], dtype=np.float64).reshape(n_rows, -1)
         return OnnxParity(
-            float(np.max(np.abs(got - expected))) if n_rows else 0.0,
+            _max_abs_diff(got, expected),
             None,
             n_rows,
             "predictions",
@@ -669,8 +676,23 @@ def verify_onnx(model, onx, X) -> OnnxParity:
     if hasattr(model, "predict_proba"):
         expected = np.asarray(model.predict_proba(X), dtype=np.float64)
         got = _onnx_proba(outputs, getattr(model, "classes_", None))
-        diff = float(np.max(np.abs(got - expected))) if n_rows else 0.0
+        diff = _max_abs_diff(got, expected)
     return OnnxParity(diff, agreement, n_rows, "probabilities", input_type, route)
+
+
+def _max_abs_diff(got: np.ndarray, expected: np.ndarray) -> float:
+    """The largest ``|got - expected|``; a NaN on one side only counts as
+    ``inf`` (a NaN difference would pass any ``max_abs_diff <= tol`` check
+    unnoticed), NaN on both sides as equal."""
+    if got.size == 0:
+        return 0.0
+    with np.errstate(invalid="ignore"):  # inf - inf
+        diff = np.abs(got - expected)
+    diff[got == expected] = 0.0  # infinities alike
+    got_nan, expected_nan = np.isnan(got), np.isnan(expected)
+    diff[got_nan & expected_nan] = 0.0
+    diff[got_nan ^ expected_nan] = np.inf
+    return float(np.max(diff))
 
 
 __all__ = [

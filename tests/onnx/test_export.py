@@ -452,6 +452,27 @@ def test_a_graph_onnx_runtime_cannot_load_is_refused_with_the_fix(tmp_path):
     assert result.label_agreement == 1.0, result
 
 
+def test_parity_counts_a_nan_on_one_side_as_infinitely_far():
+    from skdistill.onnx._api import _max_abs_diff
+
+    expected = np.array([[0.2, 0.8], [np.nan, 1.0], [np.inf, 0.0]])
+    assert _max_abs_diff(expected.copy(), expected) == 0.0
+    got = expected.copy()
+    got[0, 1] = np.nan
+    assert _max_abs_diff(got, expected) == np.inf
+    got = expected.copy()
+    got[0, 0] = 0.25
+    assert _max_abs_diff(got, expected) == pytest.approx(0.05)
+    assert _max_abs_diff(np.empty((0, 2)), np.empty((0, 2))) == 0.0
+
+
+def test_verify_onnx_names_a_column_count_that_differs():
+    model, _, X_test = fit("binary", "tree")
+    onx = to_onnx(model, X_test[:1])
+    with pytest.raises(ValueError, match=r"X must have \d+ columns.*shape \(5, 2\)"):
+        verify_onnx(model, onx, X_test[:5, :2])
+
+
 def test_ordinal_encoder_in_a_feature_union_is_checked_too():
     from sklearn.pipeline import FeatureUnion
     from sklearn.preprocessing import OrdinalEncoder

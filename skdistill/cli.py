@@ -950,8 +950,9 @@ def _load_onnx(path: Path, meta: dict):
         }
     else:
         raise CLIError(
-            f"{path} has one matrix input and no column list; export it with "
-            "'skdistill fit' (or add skdistill.columns metadata)."
+            f"{path} has one matrix input and no column list: export it with "
+            "'skdistill fit', or with skdistill.to_onnx from a model fitted on a "
+            "DataFrame (the file then keeps the column names)."
         )
     return {"session": sess, "meta": meta}
 
@@ -1085,7 +1086,8 @@ def _cmd_report(args) -> int:
 
     progress = Progress(args.quiet)
     if args.out:  # before the work, not after it
-        _check_out(Path(args.out), args.force, [args.data, args.model])
+        inputs = [args.data, args.model] + ([args.train] if args.train else [])
+        _check_out(Path(args.out), args.force, inputs)
     kind, model, meta = _load_any(Path(args.model), progress)
     if kind == "onnx":
         raise CLIError(
@@ -1113,10 +1115,22 @@ def _cmd_report(args) -> int:
         raise CLIError(
             f"{args.data} has {len(X)} labelled rows; the report needs at least 4."
         )
+    train = {}
+    if args.train is not None:
+        X_train, y_train = _read_for_model(
+            Path(args.train), meta, progress, need_target=args.target
+        )
+        _check_target_varies(
+            y_train, args.target, args.train, "the baseline needs at least two"
+        )
+        y_train = y_train.to_numpy()
+        if y_values.dtype == object:
+            y_train = np.array([str(v) for v in y_train], dtype=object)
+        train = {"X_train": X_train, "y_train": y_train}
     with progress.step(f"measuring the report on {len(X)} rows"):
         try:
             report = distillation_report(
-                model, X, y_values, random_state=args.random_state
+                model, X, y_values, random_state=args.random_state, **train
             )
         except ValueError as exc:
             raise CLIError(_first_line(exc)) from None
@@ -1394,12 +1408,15 @@ def build_parser() -> argparse.ArgumentParser:
             "Measure a saved model (with its teacher: .skops, .joblib or the "
             "'skdistill fit' directory) on the labelled rows of DATA and print "
             "the distillation report. The baseline (the same student trained "
-            "on the labels) is fitted on a random half of DATA and compared "
-            "with the teacher on the other half."
+            "on the labels) is fitted on the rows of --train, or without it on "
+            "a random half of DATA and compared with the teacher on the other "
+            "half."
         ),
         epilog=(
             "examples:\n"
             "  skdistill report churn-skdistill new_labelled.csv --target churned\n"
+            "  skdistill report churn-skdistill test.csv --target churned "
+            "--train train.csv\n"
             "  skdistill report model.skops test.parquet --target y --out report-dir"
         ),
         formatter_class=_Formatter,
@@ -1411,6 +1428,13 @@ def build_parser() -> argparse.ArgumentParser:
         "data", metavar="DATA", help="CSV or Parquet file with the target"
     )
     report.add_argument("--target", required=True, metavar="COLUMN")
+    report.add_argument(
+        "--train",
+        metavar="FILE",
+        default=None,
+        help="the labelled rows the model was fitted on (same columns): the "
+        "baseline is fitted on them and all of DATA is measured",
+    )
     report.add_argument(
         "--out",
         metavar="DIR",

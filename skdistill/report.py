@@ -1120,7 +1120,8 @@ def distillation_report(
         protocol = (
             f"baseline fitted on a random half of the given rows ({len(fit_idx)}) and "
             f"scored, with the teacher, on the other half ({len(eval_idx)} rows); pass "
-            "X_train, y_train to fit it on the training rows"
+            "X_train, y_train (skdistill report: --train) to fit it on the "
+            "training rows"
         )
     if classification:
         fitted = _fit_baseline_classifier(d, Xt_fit, _y_index(d, fit_y))

@@ -185,6 +185,22 @@ def test_report_command(fitted, churn_csv, workdir, capsys):
     assert (out_dir / "report.md").exists() and (out_dir / "report.json").exists()
 
 
+def test_report_with_the_training_rows(fitted, churn_csv, workdir, capsys):
+    """--train: the baseline is fitted on those rows and all of DATA is
+    measured (no half split, no Python-only advice)."""
+    new_rows = workdir / "report_new_rows.csv"
+    make_frame(120, seed=5).drop(columns="spend").to_csv(new_rows, index=False)
+    argv = ["report", fitted, new_rows, "--target", "churn", "-q"]
+    code, out, err = run([*argv, "--train", churn_csv], capsys)
+    assert code == 0, err
+    assert "120 rows" in out.splitlines()[0] and "random half" not in out
+    code, out, err = run(argv, capsys)
+    assert code == 0, err
+    assert "random half" in out and "--train" in out
+    code, out, err = run([*argv, "--train", workdir / "absent.csv"], capsys)
+    _assert_clean_error(code, out, err, "no such file")
+
+
 def test_fit_regression_with_linear_student(workdir, capsys):
     path = workdir / "spend.csv"
     make_frame(120).drop(columns="churn").to_csv(path, index=False)
@@ -336,6 +352,29 @@ def test_non_finite_numbers_are_one_line_errors(fitted, workdir, value, capsys):
     ):
         code, out, err = run([*argv, "-q"], capsys)
         _assert_clean_error(code, out, err, "'income'", "data row 5,")
+
+
+def test_predict_with_a_one_matrix_onnx_file_from_python(tmp_path, capsys):
+    """to_onnx of a distiller fitted on a numeric DataFrame (one matrix
+    input) records its columns, so the command line can score a table."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from skdistill import DistilledClassifier, to_onnx
+
+    rows = make_frame(200)
+    frame, y = rows[["age", "income"]], rows["churn"].to_numpy()
+    teacher = HistGradientBoostingClassifier(max_iter=10)
+    model = DistilledClassifier(teacher, n_synthetic=0, random_state=0)
+    model.fit(frame, y)
+    to_onnx(model, frame[:1], path=tmp_path / "python.onnx")
+    frame[::-1].to_csv(tmp_path / "rows.csv", index=False)  # columns reordered
+    code, out, err = run(
+        ["predict", tmp_path / "python.onnx", tmp_path / "rows.csv"], capsys
+    )
+    assert code == 0, err
+    got = pd.read_csv(io.StringIO(out))
+    np.testing.assert_array_equal(got["prediction"], model.predict(frame[::-1]))
+    assert list(got.columns) == ["prediction", "proba_no", "proba_yes"]
 
 
 def test_predict_missing_model(workdir, churn_csv, capsys):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections import OrderedDict
@@ -200,8 +201,13 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
         exports its student with the routing outputs (see Returns).
     X_sample : array-like or DataFrame
         A few rows that fix the input types: float32 rows give a float32
-        graph, float64 rows a float64 graph. A DataFrame given to a Pipeline
-        becomes one input per column (as in skl2onnx).
+        graph, float64 rows a float64 graph (integer or boolean rows a
+        float32 one). A DataFrame given to a Pipeline becomes one input per
+        column (as in skl2onnx). A model fitted on a DataFrame whose graph
+        takes one matrix keeps the column names in the file's metadata
+        (``skdistill.columns``, with ``skdistill.task`` and
+        ``skdistill.classes``), so ``skdistill predict`` can score a table
+        with it.
     path : str or path-like, default=None
         Where to write the model (``.onnx``); nothing is written if ``None``.
     zipmap : bool or 'columns', default=False
@@ -298,7 +304,28 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
         ) from exc
     onx = prune(onx)
     _check_loads(onx)
+    _record_columns(onx, model)
     return _save(onx, path)
+
+
+def _record_columns(onx, model) -> None:
+    """Write the column names of a model fitted on a DataFrame into the
+    metadata of a graph that takes them as one matrix (``skdistill.columns``,
+    ``skdistill.task``, ``skdistill.classes``: what ``skdistill predict``
+    reads to build that matrix from a table). A graph with one input per
+    column is named by its inputs already."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is None or len(onx.graph.input) != 1:
+        return
+    props = {p.key: p.value for p in onx.metadata_props}
+    props["skdistill.columns"] = json.dumps(
+        [{"name": str(name), "kind": "numeric"} for name in names]
+    )
+    props["skdistill.task"] = "classification" if is_classifier(model) else "regression"
+    classes = getattr(model, "classes_", None)
+    if classes is not None:
+        props["skdistill.classes"] = json.dumps(np.asarray(classes).tolist())
+    onnx.helper.set_model_props(onx, props)
 
 
 def _check_loads(onx) -> None:

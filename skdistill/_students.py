@@ -814,7 +814,29 @@ def resolve_student(student, task: str, random_state, categorical=None):
     bins = input_step(student)
     if isinstance(bins, BinnedColumns) and bins.categorical is None:
         bins.set_params(categorical=_categorical_columns(categorical))
+    elif isinstance(bins, BinnedColumns):
+        _warn_other_categorical(bins.categorical, categorical)
     return student
+
+
+def _warn_other_categorical(own, known) -> None:
+    """Warn when a student's ``BinnedColumns`` names other categorical columns
+    than the distiller knows (its own are used)."""
+    known = _categorical_columns(known)
+    if not known:
+        return  # the distiller knows none: the student's say is all there is
+    own = sorted(_categorical_columns(own))
+    if own != sorted(known):
+        warnings.warn(
+            f"The student's BinnedColumns(categorical={own}) names other "
+            f"categorical columns than the distiller knows ({sorted(known)}, "
+            "from its categorical_features): the student bins by its own, so "
+            "it reads the others as numbers. Leave the BinnedColumns' "
+            "categorical=None to take the distiller's columns.",
+            UserWarning,
+            # here, resolve_student, _prepare_student, fit, its _fit_context
+            stacklevel=6,
+        )
 
 
 __all__ = [

@@ -724,6 +724,47 @@ def test_the_default_teacher_reads_no_dtypes(task):
     assert categories_from_dtype(default_teacher(task)) is None
 
 
+def test_a_students_own_categorical_columns_that_differ_are_warned_about():
+    """A BinnedColumns told its own categorical columns keeps them; where
+    the distiller knows others (a category dtype), a warning says so and
+    points at the caller's line."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from skdistill import BinnedColumns
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "x": rng.normal(size=300),
+            "grade": pd.Categorical(rng.choice([1, 3], 300)),
+            "z": rng.normal(size=300),
+        }
+    )
+    y = ((df["x"] + rng.normal(size=300)) > 0).astype(int)
+
+    def student(categorical):
+        return make_pipeline(
+            BinnedColumns(categorical=categorical), LogisticRegression(max_iter=1000)
+        )
+
+    teacher = fast_clf_teacher().set_params(categorical_features=None)
+    with pytest.warns(
+        UserWarning, match=r"categorical=\[2\]\) names other.*\(\[1\]"
+    ) as record:
+        model = DistilledClassifier(teacher, student([2]), n_synthetic=0).fit(df, y)
+    ours = [w for w in record if "names other" in str(w.message)]
+    assert [w.filename for w in ours] == [__file__]
+    assert model.student_[0].categorical == [2]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*names other categorical")
+        for same in ([1], [False, True, False], None):
+            DistilledClassifier(teacher, student(same), n_synthetic=0).fit(df, y)
+        DistilledClassifier(teacher, student([2]), n_synthetic=0).fit(
+            df.astype(float), y
+        )
+
+
 def test_user_arrays_are_not_modified(small):
     X, y = small
     X = X.copy()

@@ -124,8 +124,22 @@ def _seed(text: str) -> int:
     return value
 
 
+def _n_jobs(text: str) -> int:
+    """``--n-jobs``: a count of threads, 0 for the libraries' defaults."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f"must be 0 (the libraries' defaults, all cores) or a number of "
+            f"threads; got {value}"
+        )
+    return value
+
+
 def _jobs(n_jobs):
-    """``--n-jobs`` as the estimators' ``n_jobs``: 0 (or less) means None."""
+    """``--n-jobs`` as the estimators' ``n_jobs``: 0 means None."""
     return n_jobs if n_jobs and n_jobs > 0 else None
 
 
@@ -1231,7 +1245,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--n-jobs",
-        type=int,
+        type=_n_jobs,
         metavar="N",
         default=1,
         help="threads of the teacher, OpenMP and BLAS; 0: the libraries' "
@@ -1357,7 +1371,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--force", action="store_true", help="replace --out if it exists")
     fit.add_argument(
         "--n-jobs",
-        type=int,
+        type=_n_jobs,
         metavar="N",
         default=0,
         help="threads of the teacher, OpenMP and BLAS; 0: the libraries' "

@@ -303,6 +303,17 @@ def test_budget_needs_student_auto(churn_csv, workdir, capsys):
     assert not (workdir / "never-budget").exists()
 
 
+@pytest.mark.parametrize("command", ["fit", "demo"])
+def test_negative_n_jobs_is_refused(command, churn_csv, capsys):
+    argv = [command, "--n-jobs", "-2"]
+    if command == "fit":
+        argv = ["fit", str(churn_csv), "--target", "churn", "--n-jobs", "-2"]
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert "--n-jobs: must be 0" in capsys.readouterr().err
+
+
 def test_parquet_without_pyarrow(workdir, monkeypatch, capsys):
     path = workdir / "data.parquet"
     path.write_bytes(b"PAR1" + b"\x00" * 20)

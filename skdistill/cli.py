@@ -358,9 +358,11 @@ def _check_finite(values: np.ndarray, name: str, index) -> None:
         bad = np.flatnonzero(np.abs(values) > np.finfo(np.float32).max)
     if bad.size:
         first, more = bad[0], "s" * (bad.size > 1)
+        row = index[first]  # the file's rows count from 1
+        row = row + 1 if isinstance(row, (int, np.integer)) else row
         raise CLIError(
             f"column {name!r} holds {float(values[first])!r} (data row "
-            f"{index[first] + 1}, {bad.size} such value{more}): numeric columns "
+            f"{row}, {bad.size} such value{more}): numeric columns "
             "take finite numbers within float32's range (about +-3.4e38), or an "
             "empty cell for a missing value."
         )

@@ -303,8 +303,8 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
             f"failed: {type(exc).__name__}: {str(exc)[:400]}"
         ) from exc
     onx = prune(onx)
-    _check_loads(onx)
     _record_columns(onx, model)
+    _check_loads(onx)  # the final bytes: verify_onnx reuses the session
     return _save(onx, path)
 
 

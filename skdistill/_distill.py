@@ -724,11 +724,11 @@ class _BaseDistiller(MetaEstimatorMixin, BaseEstimator):
     def _export_with_student(self, student, X_sample):
         """What :func:`skdistill.to_onnx` would write with ``student`` as the
         fitted student (the search measures candidates in their real graph)."""
-        from .onnx import to_onnx
+        from .onnx._api import _convert
 
         model = copy.copy(self)
         model.student_ = student
-        return to_onnx(model, X_sample)
+        return _convert(model, X_sample)
 
     @staticmethod
     def _drop_zero_weights(X, y, sample_weight):
@@ -1136,11 +1136,9 @@ class DistilledClassifier(ClassifierMixin, _BaseDistiller):
                     f"y has {len(y)} rows, too few for a teacher that holds a "
                     "share of its training rows out for a stratified split "
                     "(early stopping, as the default teacher's members do on "
-                    f"10%): that share must hold a row of each of the "
-                    f"{n_classes} classes, and calibration fits the teacher on "
-                    "part of the rows. Give more rows (roughly "
-                    f"{int(np.ceil(12.5 * n_classes))} or more), or pass a teacher "
-                    "without early stopping."
+                    "10% of the rows they are fitted on): that share must hold "
+                    f"a row of each of the {n_classes} classes. Give more rows, "
+                    "or pass a teacher without early stopping."
                 ) from exc
             if not lone.size or frozen or "least populated" not in str(exc):
                 raise

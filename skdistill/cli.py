@@ -125,17 +125,18 @@ def _seed(text: str) -> int:
 
 
 def _n_jobs(text: str) -> int:
-    """``--n-jobs``: a count of threads, 0 for the libraries' defaults."""
+    """``--n-jobs``: a count of threads, 0 (or -1, as in scikit-learn) for the
+    libraries' defaults."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 0:
+    if value < -1:
         raise argparse.ArgumentTypeError(
-            f"must be 0 (the libraries' defaults, all cores) or a number of "
-            f"threads; got {value}"
+            f"must be 0 or -1 (the libraries' defaults, all cores) or a number "
+            f"of threads; got {value}"
         )
-    return value
+    return max(value, 0)
 
 
 def _jobs(n_jobs):
@@ -267,7 +268,8 @@ def read_table(path):
                 "pip install pyarrow (the 'parquet' extra)."
             ) from None
         try:
-            frame = pd.read_parquet(path)
+            # its rows numbered from 0, as a CSV's (a stored index is dropped)
+            frame = pd.read_parquet(path).reset_index(drop=True)
         except Exception as exc:
             raise CLIError(
                 f"{path} is not a readable Parquet file ({_first_line(exc)})."
@@ -1101,8 +1103,8 @@ def _cmd_report(args) -> int:
     from .report import _split_model, distillation_report
 
     progress = Progress(args.quiet)
+    inputs = [args.data, args.model] + ([args.train] if args.train else [])
     if args.out:  # before the work, not after it
-        inputs = [args.data, args.model] + ([args.train] if args.train else [])
         _check_out(Path(args.out), args.force, inputs)
     kind, model, meta = _load_any(Path(args.model), progress)
     if kind == "onnx":
@@ -1153,7 +1155,7 @@ def _cmd_report(args) -> int:
     _say(report.to_text())
     if args.out:
         out = Path(args.out)
-        with _staging_dir(out, force=args.force, inputs=[args.data, args.model]) as tmp:
+        with _staging_dir(out, force=args.force, inputs=inputs) as tmp:
             report.save(tmp)
         _say(f"\nwrote {out}/report.md, report.json and plots")
     return 0

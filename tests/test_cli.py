@@ -305,6 +305,10 @@ def test_budget_needs_student_auto(churn_csv, workdir, capsys):
 
 @pytest.mark.parametrize("command", ["fit", "demo"])
 def test_negative_n_jobs_is_refused(command, churn_csv, capsys):
+    """-1 is scikit-learn's 'all cores' (as 0 here); below it, an error."""
+    from skdistill.cli import build_parser
+
+    assert build_parser().parse_args(["demo", "--n-jobs", "-1"]).n_jobs == 0
     argv = [command, "--n-jobs", "-2"]
     if command == "fit":
         argv = ["fit", str(churn_csv), "--target", "churn", "--n-jobs", "-2"]
@@ -378,13 +382,13 @@ def test_predict_with_a_one_matrix_onnx_file_from_python(tmp_path, capsys):
     model = DistilledClassifier(teacher, n_synthetic=0, random_state=0)
     model.fit(frame, y)
     to_onnx(model, frame[:1], path=tmp_path / "python.onnx")
-    frame[::-1].to_csv(tmp_path / "rows.csv", index=False)  # columns reordered
+    frame[["income", "age"]].to_csv(tmp_path / "rows.csv", index=False)
     code, out, err = run(
         ["predict", tmp_path / "python.onnx", tmp_path / "rows.csv"], capsys
     )
     assert code == 0, err
     got = pd.read_csv(io.StringIO(out))
-    np.testing.assert_array_equal(got["prediction"], model.predict(frame[::-1]))
+    np.testing.assert_array_equal(got["prediction"], model.predict(frame))
     assert list(got.columns) == ["prediction", "proba_no", "proba_yes"]
 
 

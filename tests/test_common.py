@@ -74,7 +74,16 @@ def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
-_PREDICTING = ("predict", "predict_proba", "transform", "route", "score")
+_PREDICTING = (
+    "predict",
+    "predict_proba",
+    "predict_log_proba",
+    "teacher_predict",
+    "teacher_predict_proba",
+    "transform",
+    "route",
+    "score",
+)
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)

@@ -724,6 +724,23 @@ def test_the_default_teacher_reads_no_dtypes(task):
     assert categories_from_dtype(default_teacher(task)) is None
 
 
+def test_the_default_teacher_passed_explicitly_does_not_warn_about_dtypes():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {"x": rng.normal(size=200), "grade": pd.Categorical(rng.choice([1, 3], 200))}
+    )
+    y = ((df["x"] + rng.normal(size=200)) > 0).astype(int)
+    from skdistill import default_teacher
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*pandas dtypes")
+        DistilledClassifier(
+            default_teacher(random_state=0, n_jobs=1),
+            n_synthetic=0,
+            calibration_cv=None,
+        ).fit(df, y)
+
+
 def test_a_students_own_categorical_columns_that_differ_are_warned_about():
     """A BinnedColumns told its own categorical columns keeps them; where
     the distiller knows others (a category dtype), a warning says so and

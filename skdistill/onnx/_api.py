@@ -201,13 +201,13 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
         exports its student with the routing outputs (see Returns).
     X_sample : array-like or DataFrame
         A few rows that fix the input types: float32 rows give a float32
-        graph, float64 rows a float64 graph (integer or boolean rows a
+        graph, float64 rows a float64 graph (an integer or boolean array a
         float32 one). A DataFrame given to a Pipeline becomes one input per
         column (as in skl2onnx). A model fitted on a DataFrame whose graph
-        takes one matrix keeps the column names in the file's metadata
-        (``skdistill.columns``, with ``skdistill.task`` and
-        ``skdistill.classes``), so ``skdistill predict`` can score a table
-        with it.
+        takes one numeric matrix keeps the column names in the file's
+        metadata (``skdistill.columns``, with ``skdistill.task`` and
+        ``skdistill.classes``; not for ``zipmap`` outputs or a cascade), so
+        ``skdistill predict`` can score a table with it.
     path : str or path-like, default=None
         Where to write the model (``.onnx``); nothing is written if ``None``.
     zipmap : bool or 'columns', default=False
@@ -243,6 +243,20 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
     >>> verify_onnx(model, onx, X.astype("float32")).label_agreement
     1.0
     """
+    onx = _convert(model, X_sample, zipmap=zipmap, target_opset=target_opset)
+    if zipmap is False and not _distillers_of(model, DistilledCascade):
+        _record_columns(onx, model)  # label and probabilities (or variable)
+    _check_loads(onx)  # the final bytes: verify_onnx reuses the session
+    return _save(onx, path)
+
+
+def _distillers_of(model, kind) -> list:
+    return [d for d in _distillers(model) if isinstance(d, kind)]
+
+
+def _convert(model, X_sample, *, zipmap=False, target_opset=None):
+    """The pruned graph :func:`to_onnx` writes, before its checks and
+    metadata (the student search costs candidates with it)."""
     register()
     distillers = _distillers(model)
     if not distillers:
@@ -302,10 +316,7 @@ def to_onnx(model, X_sample, path=None, *, zipmap=False, target_opset=None):
             "distiller's student converts on its own, so a step around it "
             f"failed: {type(exc).__name__}: {str(exc)[:400]}"
         ) from exc
-    onx = prune(onx)
-    _record_columns(onx, model)
-    _check_loads(onx)  # the final bytes: verify_onnx reuses the session
-    return _save(onx, path)
+    return prune(onx)
 
 
 def _record_columns(onx, model) -> None:
@@ -317,6 +328,11 @@ def _record_columns(onx, model) -> None:
     names = getattr(model, "feature_names_in_", None)
     if names is None or len(onx.graph.input) != 1:
         return
+    tensor = onx.graph.input[0].type.tensor_type
+    numeric = (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE)
+    width = tensor.shape.dim[-1].dim_value if tensor.shape.dim else 0
+    if tensor.elem_type not in numeric or width != len(names):
+        return  # one column of another kind: named by the input already
     props = {p.key: p.value for p in onx.metadata_props}
     props["skdistill.columns"] = json.dumps(
         [{"name": str(name), "kind": "numeric"} for name in names]

@@ -1,6 +1,7 @@
 """Student modes, options, dtypes and errors of the ONNX export."""
 
 import copy
+import json
 import subprocess
 import sys
 import warnings
@@ -22,6 +23,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.neural_network import MLPRegressor
@@ -471,6 +473,34 @@ def test_verify_onnx_names_a_column_count_that_differs():
     onx = to_onnx(model, X_test[:1])
     with pytest.raises(ValueError, match=r"X must have \d+ columns.*shape \(5, 2\)"):
         verify_onnx(model, onx, X_test[:5, :2])
+
+
+def test_column_metadata_only_where_the_command_line_can_read_the_graph():
+    """A distiller fitted on a DataFrame, one numeric matrix input, label and
+    probabilities out: the column names are in the metadata; not for zipmap
+    outputs or a cascade (its routing outputs), nor for arrays."""
+    import pandas as pd
+
+    from skdistill import DistilledCascade
+
+    X, y, _ = data("binary", "bare")
+    frame = pd.DataFrame(X, columns=[f"c{i}" for i in range(X.shape[1])])
+    with threadpool_limits(1):
+        model = distiller("binary", "tree").fit(frame, y)
+        cascade = DistilledCascade(FrozenEstimator(model)).fit(frame, y)
+
+    def props(onx):
+        return {p.key: p.value for p in onx.metadata_props}
+
+    names = json.loads(props(to_onnx(model, frame[:1]))["skdistill.columns"])
+    assert [c["name"] for c in names] == list(frame.columns)
+    assert props(to_onnx(model, frame[:1]))["skdistill.task"] == "classification"
+    for onx in (
+        to_onnx(model, frame[:1], zipmap="columns"),
+        to_onnx(cascade, frame[:1]),
+        to_onnx(distiller("binary", "tree").fit(X, y), X[:1]),
+    ):
+        assert "skdistill.columns" not in props(onx)
 
 
 def test_ordinal_encoder_in_a_feature_union_is_checked_too():

@@ -307,6 +307,13 @@ def _first_line(exc) -> str:
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
+def _refused(what: str, error: Exception) -> CLIError:
+    """``what`` failed on data the model cannot take: the model's own first
+    line (its type when it has none), whole."""
+    first = str(error).strip().splitlines()[0] if str(error) else ""
+    return CLIError(f"{what}: {first or type(error).__name__}")
+
+
 def _is_numeric(series) -> bool:
     from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
@@ -776,10 +783,8 @@ def _cmd_fit(args) -> int:
             try:
                 model.fit(X_tr, y_tr)
             except (ValueError, TypeError) as error:  # data the model cannot fit
-                first = str(error).strip().splitlines()[0] if str(error) else ""
-                raise CLIError(
-                    f"cannot fit on the {len(X_tr)} training rows of {data}: "
-                    f"{first or type(error).__name__}"
+                raise _refused(
+                    f"cannot fit on the {len(X_tr)} training rows of {data}", error
                 ) from error
         distiller = model[-1]
         chosen = _chosen_student(distiller)
@@ -1074,10 +1079,8 @@ def _cmd_predict(args) -> int:
         try:
             pred, proba, classes = _predict(kind, model, X, meta)
         except (ValueError, TypeError) as error:  # data the model cannot take
-            first = str(error).strip().splitlines()[0] if str(error) else ""
-            raise CLIError(
-                f"cannot predict the {len(X)} rows of {args.data}: "
-                f"{first or type(error).__name__}"
+            raise _refused(
+                f"cannot predict the {len(X)} rows of {args.data}", error
             ) from error
     frame = _prediction_frame(pred, proba, classes, X.index)
     if args.out is None:
